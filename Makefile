@@ -1,0 +1,43 @@
+# GridGIS — the two commands a new user needs:
+#   make run    install what is missing, then open the app on the demo district
+#   make test   install what is missing, then run the whole test suite
+# Both are idempotent: a second run installs nothing.
+
+SHELL := /bin/bash
+SYSTEM_PYTHON := /usr/bin/python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.gridgis-installed
+SYSTEM_PACKAGES := python3-qgis qgis-providers fonts-noto-cjk xvfb poppler-utils python3-venv
+DEMO := data/demo.gpkg
+PYTEST_ARGS ?=
+
+.PHONY: run test bench setup system lint typecheck demo plugin clean
+
+run: setup
+	@bash tools/run-app $(PY) $(DEMO)
+
+test: setup
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+setup: system $(STAMP)
+
+system:
+	@bash tools/install-system-packages $(SYSTEM_PACKAGES)
+
+$(STAMP): pyproject.toml tools/make-venv
+	@bash tools/make-venv $(SYSTEM_PYTHON) $(VENV)
+	@touch $(STAMP)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+typecheck: setup
+	$(VENV)/bin/mypy gridgis/core
+
+demo: setup
+	$(PY) -m gridgis.cli demo --out $(DEMO) --overwrite
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

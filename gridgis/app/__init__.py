@@ -1,0 +1,1 @@
+"""The GridGIS desktop application (PyQGIS widgets)."""

@@ -1,0 +1,5 @@
+"""``python -m gridgis.cli``."""
+
+from gridgis.cli import main
+
+main()

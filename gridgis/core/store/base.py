@@ -1,0 +1,208 @@
+"""The store interface: a GridGIS project behind one small API.
+
+A :class:`Store` reads layers into (Geo)DataFrames indexed by ``fid`` and writes
+changes through a :class:`Transaction` that either applies completely or not at all.
+The GeoPackage store (one file, the default), the in-memory store (fast tests) and a
+PostGIS store share this interface, so services never know which one they hold.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+
+from gridgis.core import schema
+from gridgis.core.settings import Settings
+
+#: ``where`` filters: field → value (equality), list of values (membership) or
+#: ``None`` (empty).
+Where = Mapping[str, Any]
+#: A bounding box (minx, miny, maxx, maxy) in the project CRS.
+BBox = tuple[float, float, float, float]
+
+
+def check_where(layer: str, where: Where | None) -> None:
+    """Check that every field named in ``where`` exists in ``layer``."""
+    if where:
+        lyr = schema.layer(layer)
+        for name in where:
+            lyr.field(name)
+
+
+def where_values(value: Any) -> list[Any] | None:
+    """The list of values a ``where`` entry matches; ``None`` means "is empty"."""
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        return [value]
+    return list(value)
+
+
+class Transaction(ABC):
+    """Changes to a store that apply all together when the transaction ends.
+
+    Obtain one with ``with store.transaction() as tx:``; leaving the block normally
+    commits, an exception rolls every change back. Reads are not part of a transaction:
+    read what you need before you open it.
+    """
+
+    @abstractmethod
+    def insert(self, layer: str, frame: pd.DataFrame) -> np.ndarray:
+        """Add the rows of ``frame``; return their new fids (in row order)."""
+
+    @abstractmethod
+    def update(self, layer: str, frame: pd.DataFrame) -> None:
+        """Change the columns present in ``frame`` of the rows whose fids are its index."""
+
+    @abstractmethod
+    def delete(self, layer: str, fids: Sequence[int] | np.ndarray) -> None:
+        """Remove the rows with these fids."""
+
+    @abstractmethod
+    def delete_where(self, layer: str, where: Where) -> int:
+        """Remove the rows matching ``where``; return how many were removed."""
+
+    @abstractmethod
+    def write_settings(self, settings: Settings) -> None:
+        """Replace the project settings."""
+
+    def replace(self, layer: str, frame: pd.DataFrame, *, where: Where) -> np.ndarray:
+        """Remove the rows matching ``where`` and add those of ``frame``."""
+        self.delete_where(layer, where)
+        return self.insert(layer, frame)
+
+
+class Store(ABC):
+    """A GridGIS project: the layers of :mod:`gridgis.core.schema` and settings."""
+
+    #: Where the project lives (a path or a connection string), for messages.
+    location: str = ""
+
+    @property
+    @abstractmethod
+    def settings(self) -> Settings:
+        """The project settings."""
+
+    @property
+    def crs(self) -> CRS:
+        """The CRS every layer is stored in."""
+        return CRS.from_epsg(self.settings.crs_epsg)
+
+    @abstractmethod
+    def read(
+        self,
+        layer: str,
+        *,
+        bbox: BBox | None = None,
+        where: Where | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Read a layer.
+
+        Parameters
+        ----------
+        layer
+            Layer name (see :data:`gridgis.core.schema.LAYER_NAMES`).
+        bbox
+            Only features whose envelope meets this box (spatial layers).
+        where
+            Only rows whose fields match: ``{"community_code": "320508019044"}``,
+            ``{"kind": ["unit", "special"]}``, ``{"grid_code": None}``.
+        columns
+            Only these fields (default: all). Geometry always comes with spatial layers.
+
+        Returns
+        -------
+        GeoDataFrame or DataFrame
+            Indexed by ``fid``, columns in schema order, dtypes of the schema.
+        """
+
+    @abstractmethod
+    def count(self, layer: str, *, where: Where | None = None) -> int:
+        """Number of rows of ``layer`` (matching ``where``)."""
+
+    @abstractmethod
+    def _begin(self) -> Transaction:
+        """Start a transaction."""
+
+    @abstractmethod
+    def _commit(self, tx: Transaction) -> None:
+        """Make the transaction's changes permanent."""
+
+    @abstractmethod
+    def _rollback(self, tx: Transaction) -> None:
+        """Undo the transaction's changes."""
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Open a transaction; all of its changes land together or none does."""
+        tx = self._begin()
+        try:
+            yield tx
+        except BaseException:
+            self._rollback(tx)
+            raise
+        else:
+            self._commit(tx)
+
+    def write_settings(self, settings: Settings) -> None:
+        """Replace the project settings (in a transaction of its own)."""
+        with self.transaction() as tx:
+            tx.write_settings(settings)
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release the store's resources."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.location!r})"
+
+
+def naive_utc(values: pd.Series) -> pd.Series:
+    """Datetimes as naive UTC (``datetime64[ms]``), the way GridGIS holds them."""
+    times = pd.to_datetime(values)
+    if getattr(times.dt, "tz", None) is not None:
+        times = times.dt.tz_convert("UTC").dt.tz_localize(None)
+    return times.astype("datetime64[ms]")
+
+
+def check_writable(layer: str) -> None:
+    """Refuse row-level writes to the settings table; settings have their own call."""
+    if layer == "settings":
+        from gridgis.core.errors import SchemaError
+
+        raise SchemaError(
+            "The settings table is written whole with write_settings(), not row by row.",
+            "项目设置须通过 write_settings() 整体写入,不能逐行修改。",
+        )
+
+
+def schema_dtypes(layer: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Give ``frame``'s schema columns the schema's dtypes (in place) and return it."""
+    lyr = schema.layer(layer)
+    for fld in lyr.fields:
+        if fld.name not in frame.columns:
+            continue
+        col = frame[fld.name]
+        if fld.type is schema.FieldType.TEXT:
+            frame[fld.name] = col.astype(object).where(col.notna(), None)
+        elif fld.type is schema.FieldType.BLOB:
+            frame[fld.name] = col.map(
+                lambda v: None if v is None or v is pd.NA else bytes(v)
+            ).astype(object)
+        elif fld.type is schema.FieldType.DATETIME:
+            frame[fld.name] = naive_utc(col)
+        else:
+            frame[fld.name] = col.astype(fld.type.pandas_dtype)
+    return frame

@@ -1,0 +1,503 @@
+"""The GeoPackage store: a whole GridGIS project in one ``.gpkg`` file.
+
+Reads go through GDAL (pyogrio, Arrow) for speed; writes go through SQLite so that a
+change is one transaction: it lands whole or, on any error, leaves the file as it was.
+The file is GeoPackage 1.2, which passes the system GDAL's ``validate_gpkg.py`` and opens
+in QGIS 3.22 without a version warning.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import tempfile
+import warnings
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from gridgis.core import schema
+from gridgis.core.errors import ProjectFileError, SchemaError
+from gridgis.core.settings import FORMAT_MARKER, Settings
+from gridgis.core.store import gpkg_ddl as ddl
+from gridgis.core.store import gpkgblob
+from gridgis.core.store.base import (
+    BBox,
+    Store,
+    Transaction,
+    Where,
+    check_where,
+    check_writable,
+    schema_dtypes,
+    where_values,
+)
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_GPKG_IDS = {ddl.APPLICATION_ID, 0x47503130, 0x47503131}  # GPKG, GP10, GP11
+#: Inserts larger than this fill the R-tree in one statement instead of per row.
+_BULK_ROWS = 5000
+
+
+def _connect(path: str | Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=30.0)
+    gpkgblob.register_functions(conn)
+    return conn
+
+
+def sql_literal(value: Any) -> str:
+    """An SQL literal for ``value`` (text, number, boolean)."""
+    if isinstance(value, (bool, np.bool_)):
+        return "1" if value else "0"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def where_sql(where: Where | None) -> str | None:
+    """The SQL ``WHERE`` condition of a ``where`` mapping."""
+    if not where:
+        return None
+    parts = []
+    for name, value in where.items():
+        values = where_values(value)
+        column = ddl.quote(name)
+        if values is None:
+            parts.append(f"{column} IS NULL")
+        elif not values:
+            parts.append("0")
+        else:
+            parts.append(f"{column} IN ({', '.join(sql_literal(v) for v in values)})")
+    return " AND ".join(parts)
+
+
+def _sql_column(series: pd.Series, fld: schema.Field) -> list[Any]:
+    """Python values SQLite can bind, from a conformed column."""
+    if fld.type is schema.FieldType.TEXT:
+        return series.astype(object).where(series.notna(), None).tolist()
+    if fld.type is schema.FieldType.INTEGER:
+        return [None if v is pd.NA else int(v) for v in series.array]
+    if fld.type is schema.FieldType.REAL:
+        return [None if v != v else float(v) for v in series.to_numpy(dtype=float)]
+    if fld.type is schema.FieldType.BOOLEAN:
+        return [None if v is pd.NA else int(bool(v)) for v in series.array]
+    if fld.type is schema.FieldType.DATETIME:
+        return [
+            None
+            if pd.isna(v)
+            else pd.Timestamp(v).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+            for v in series
+        ]
+    return series.tolist()
+
+
+class _GeoPackageTransaction(Transaction):
+    def __init__(self, store: GeoPackageStore, conn: sqlite3.Connection) -> None:
+        self.store = store
+        self.conn = conn
+        self.touched: set[str] = set()
+        self.settings: Settings | None = None
+
+    def _srs(self) -> int:
+        return self.store.settings.crs_epsg
+
+    def insert(self, layer: str, frame: pd.DataFrame) -> np.ndarray:
+        check_writable(layer)
+        lyr = schema.layer(layer)
+        data = schema.conform(layer, frame, partial=False, crs=self.store.crs)
+        n = len(data)
+        if n == 0:
+            return np.empty(0, dtype=np.int64)
+        table = ddl.quote(layer)
+        (last,) = self.conn.execute(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0), "
+            f"coalesce((SELECT max(fid) FROM {table}), 0))",
+            (layer,),
+        ).fetchone()
+        fids = np.arange(last + 1, last + 1 + n, dtype=np.int64)
+        names = [f.name for f in lyr.fields if f.name in data.columns]
+        columns: list[list[Any]] = [fids.tolist()]
+        columns += [_sql_column(data[name], lyr.field(name)) for name in names]
+        sql_names = ["fid", *names]
+        bulk = lyr.is_spatial and n > _BULK_ROWS
+        if lyr.is_spatial:
+            geoms = np.asarray(data.geometry.values, dtype=object)
+            columns.append(gpkgblob.encode(geoms, self._srs()))
+            sql_names.append(schema.GEOMETRY_COLUMN)
+        placeholders = ", ".join("?" * len(sql_names))
+        statement = (
+            f"INSERT INTO {table} ({', '.join(map(ddl.quote, sql_names))}) "
+            f"VALUES ({placeholders})"
+        )
+        if bulk:
+            ddl.drop_rtree_triggers(self.conn, layer)
+        self.conn.executemany(statement, zip(*columns, strict=True))
+        if bulk:
+            self._fill_rtree(layer, fids, geoms)
+            ddl.create_rtree_triggers(self.conn, layer)
+        if lyr.is_spatial:
+            self.touched.add(layer)
+        return fids
+
+    def _fill_rtree(self, layer: str, fids: np.ndarray, geoms: np.ndarray) -> None:
+        keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        bounds = shapely.bounds(geoms[keep])
+        rows = zip(
+            fids[keep].tolist(),
+            bounds[:, 0].tolist(),
+            bounds[:, 2].tolist(),
+            bounds[:, 1].tolist(),
+            bounds[:, 3].tolist(),
+            strict=True,
+        )
+        self.conn.executemany(
+            f"INSERT OR REPLACE INTO {ddl.quote(ddl.rtree_name(layer))} "
+            "VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def update(self, layer: str, frame: pd.DataFrame) -> None:
+        check_writable(layer)
+        lyr = schema.layer(layer)
+        data = schema.conform(layer, frame, partial=True, crs=self.store.crs)
+        if len(data) == 0:
+            return
+        names = [f.name for f in lyr.fields if f.name in data.columns]
+        columns = [_sql_column(data[name], lyr.field(name)) for name in names]
+        assignments = [f"{ddl.quote(n)} = ?" for n in names]
+        if isinstance(data, gpd.GeoDataFrame):
+            geoms = np.asarray(data.geometry.values, dtype=object)
+            columns.append(gpkgblob.encode(geoms, self._srs()))
+            assignments.append(f"{ddl.quote(schema.GEOMETRY_COLUMN)} = ?")
+            self.touched.add(layer)
+        if not assignments:
+            return
+        fids = [int(f) for f in data.index]
+        columns.append(fids)
+        cursor = self.conn.executemany(
+            f"UPDATE {ddl.quote(layer)} SET {', '.join(assignments)} WHERE fid = ?",
+            zip(*columns, strict=True),
+        )
+        if cursor.rowcount != len(fids):
+            missing = len(fids) - cursor.rowcount
+            raise SchemaError(
+                f"{missing} of the {len(fids)} rows of '{layer}' to update no longer "
+                "exist; read the layer again and repeat the change.",
+                f"待更新的“{lyr.zh}”中有 {missing} 行已不存在;请重新读取图层后再修改。",
+            )
+
+    def delete(self, layer: str, fids: Sequence[int] | np.ndarray) -> None:
+        check_writable(layer)
+        lyr = schema.layer(layer)
+        self.conn.executemany(
+            f"DELETE FROM {ddl.quote(layer)} WHERE fid = ?",
+            ((int(f),) for f in fids),
+        )
+        if lyr.is_spatial:
+            self.touched.add(layer)
+
+    def delete_where(self, layer: str, where: Where) -> int:
+        check_writable(layer)
+        lyr = schema.layer(layer)
+        check_where(layer, where)
+        condition = where_sql(where) or "1"
+        cursor = self.conn.execute(f"DELETE FROM {ddl.quote(layer)} WHERE {condition}")
+        if lyr.is_spatial:
+            self.touched.add(layer)
+        return int(cursor.rowcount)
+
+    def write_settings(self, settings: Settings) -> None:
+        if not isinstance(settings, Settings):
+            raise TypeError(f"settings must be Settings, got {type(settings).__name__}")
+        self.conn.execute("DELETE FROM settings")
+        self.conn.executemany(
+            "INSERT INTO settings (key, value) VALUES (?, ?)", settings.to_rows()
+        )
+        ddl.add_srs(self.conn, settings.crs_epsg)
+        self.settings = settings
+
+    def finish(self) -> None:
+        """Record the change in ``gpkg_contents`` (time and extent)."""
+        for layer in sorted(self.touched):
+            extent = self.conn.execute(
+                "SELECT min(minx), min(miny), max(maxx), max(maxy) FROM "
+                f"{ddl.quote(ddl.rtree_name(layer))}"
+            ).fetchone()
+            self.conn.execute(
+                "UPDATE gpkg_contents SET last_change = "
+                "strftime('%Y-%m-%dT%H:%M:%fZ','now'), min_x = ?, min_y = ?, "
+                "max_x = ?, max_y = ? WHERE table_name = ?",
+                (*extent, layer),
+            )
+
+
+class GeoPackageStore(Store):
+    """A GridGIS project in a GeoPackage file.
+
+    Use :meth:`create` for a new project and :meth:`open` (or
+    :func:`gridgis.core.store.open_project`) for an existing one.
+    """
+
+    def __init__(self, path: str | Path, settings: Settings) -> None:
+        self.path = Path(path)
+        self.location = str(self.path)
+        self._settings = settings
+        self._conn: sqlite3.Connection | None = None
+
+    # -- creating and opening ------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls, path: str | Path, settings: Settings, *, overwrite: bool = False
+    ) -> GeoPackageStore:
+        """Create a new project file with every layer of the schema.
+
+        The file is built under a temporary name beside ``path`` and moved into place
+        only when complete, so an error never leaves a half-made project behind.
+
+        Raises
+        ------
+        ProjectFileError
+            If ``path`` exists and ``overwrite`` is false, or its folder does not exist.
+        """
+        path = Path(path)
+        if path.exists() and not overwrite:
+            raise ProjectFileError(
+                f"{path} already exists; choose another name or allow overwriting "
+                "(--overwrite).",
+                f"{path} 已存在;请换一个文件名,或允许覆盖(--overwrite)。",
+            )
+        if not path.parent.is_dir():
+            raise ProjectFileError(
+                f"The folder {path.parent} does not exist; create it first.",
+                f"文件夹 {path.parent} 不存在,请先创建。",
+            )
+        settings = settings.with_changes(schema_version=schema.SCHEMA_VERSION)
+        fd, tmp = tempfile.mkstemp(suffix=".gpkg.part", dir=path.parent)
+        os.close(fd)
+        os.unlink(tmp)
+        try:
+            conn = _connect(tmp)
+            try:
+                conn.execute("BEGIN")
+                ddl.create_core(conn, settings.crs_epsg)
+                for lyr in schema.LAYERS.values():
+                    ddl.create_layer(conn, lyr, settings.crs_epsg)
+                conn.executemany(
+                    "INSERT INTO settings (key, value) VALUES (?, ?)",
+                    settings.to_rows(),
+                )
+                conn.execute("COMMIT")
+            finally:
+                conn.close()
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        return cls(path, settings)
+
+    @classmethod
+    def open(cls, path: str | Path, *, migrate: bool = True) -> GeoPackageStore:
+        """Open an existing project file, migrating an older schema version.
+
+        Raises
+        ------
+        ProjectFileError
+            The file is missing, not a GeoPackage, not a GridGIS project, or was made by
+            a newer GridGIS.
+        """
+        from gridgis.core.store import migrate as migrations
+
+        path = Path(path)
+        check_project_file(path)
+        conn = _connect(path)
+        try:
+            rows = conn.execute("SELECT key, value FROM settings").fetchall()
+            settings = Settings.from_rows(rows)
+            version = settings.schema_version
+            if version > schema.SCHEMA_VERSION:
+                raise ProjectFileError(
+                    f"{path} was made by a newer GridGIS (schema {version}; this one "
+                    f"reads up to {schema.SCHEMA_VERSION}). Update GridGIS to open it.",
+                    f"{path} 由更新版本的 GridGIS 创建(数据结构版本 {version},"
+                    f"当前版本最高支持 {schema.SCHEMA_VERSION});请升级 GridGIS。",
+                )
+            if version < schema.SCHEMA_VERSION:
+                if not migrate:
+                    raise ProjectFileError(
+                        f"{path} has schema version {version} and needs migrating to "
+                        f"{schema.SCHEMA_VERSION}; open it with migration allowed.",
+                        f"{path} 的数据结构版本为 {version},需要升级到 "
+                        f"{schema.SCHEMA_VERSION};请允许升级后再打开。",
+                    )
+                settings = migrations.migrate(conn, settings)
+        finally:
+            conn.close()
+        return cls(path, settings)
+
+    # -- reading --------------------------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    def read(
+        self,
+        layer: str,
+        *,
+        bbox: BBox | None = None,
+        where: Where | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        lyr = schema.layer(layer)
+        check_where(layer, where)
+        names = lyr.field_names if columns is None else list(columns)
+        for name in names:
+            lyr.field(name)
+        if bbox is not None and not lyr.is_spatial:
+            raise SchemaError(
+                f"'{layer}' has no geometry to filter by a box.",
+                f"“{lyr.zh}”没有几何字段,不能按范围筛选。",
+            )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            frame = pyogrio.read_dataframe(
+                self.path,
+                layer=layer,
+                columns=names,
+                bbox=tuple(bbox) if bbox is not None else None,
+                where=where_sql(where),
+                fid_as_index=True,
+                use_arrow=True,
+                read_geometry=lyr.is_spatial,
+            )
+        frame.index = frame.index.astype("int64")
+        frame.index.name = "fid"
+        frame = schema_dtypes(layer, frame)
+        if lyr.is_spatial:
+            assert isinstance(frame, gpd.GeoDataFrame)
+            if frame.crs is None or frame.crs.to_epsg() != self.settings.crs_epsg:
+                frame = frame.set_crs(self.settings.crs_epsg, allow_override=True)
+            return frame[[*names, "geometry"]]
+        return pd.DataFrame(frame[names])
+
+    def count(self, layer: str, *, where: Where | None = None) -> int:
+        schema.layer(layer)
+        check_where(layer, where)
+        condition = where_sql(where) or "1"
+        conn = _connect(self.path)
+        try:
+            (n,) = conn.execute(
+                f"SELECT count(*) FROM {ddl.quote(layer)} WHERE {condition}"
+            ).fetchone()
+        finally:
+            conn.close()
+        return int(n)
+
+    # -- writing --------------------------------------------------------------------
+
+    def _begin(self) -> Transaction:
+        conn = _connect(self.path)
+        conn.execute("BEGIN IMMEDIATE")
+        return _GeoPackageTransaction(self, conn)
+
+    def _commit(self, tx: Transaction) -> None:
+        assert isinstance(tx, _GeoPackageTransaction)
+        try:
+            tx.finish()
+            tx.conn.execute("COMMIT")
+        except BaseException:
+            tx.conn.execute("ROLLBACK")
+            tx.conn.close()
+            raise
+        tx.conn.close()
+        if tx.settings is not None:
+            self._settings = tx.settings
+
+    def _rollback(self, tx: Transaction) -> None:
+        assert isinstance(tx, _GeoPackageTransaction)
+        try:
+            tx.conn.execute("ROLLBACK")
+        finally:
+            tx.conn.close()
+
+    @contextlib.contextmanager
+    def sqlite(self) -> Iterator[sqlite3.Connection]:
+        """A read-only SQLite connection, for the few queries a layer read cannot do."""
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+
+def check_project_file(path: Path) -> None:
+    """Raise :class:`ProjectFileError` unless ``path`` is a GridGIS GeoPackage."""
+    if not path.exists():
+        raise ProjectFileError(
+            f"There is no project file at {path}. Check the path, or create a project "
+            f"with `gridgis demo --out {path}`.",
+            f"找不到项目文件 {path}。请检查路径,或用 `gridgis demo --out {path}` "
+            "创建一个项目。",
+        )
+    if path.is_dir():
+        raise ProjectFileError(
+            f"{path} is a folder; give the path of a .gpkg project file.",
+            f"{path} 是文件夹;请指定 .gpkg 项目文件的路径。",
+        )
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as exc:
+        raise ProjectFileError(
+            f"{path} cannot be read ({exc.strerror}); check its permissions.",
+            f"无法读取 {path}({exc.strerror});请检查文件权限。",
+        ) from None
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        raise ProjectFileError(
+            f"{path} is not a GeoPackage (it is not an SQLite database). GridGIS "
+            "projects are .gpkg files; to bring in shapefiles or other data use "
+            "`gridgis import`.",
+            f"{path} 不是 GeoPackage 文件(不是 SQLite 数据库)。GridGIS 项目是 .gpkg "
+            "文件;导入 Shapefile 等数据请使用 `gridgis import`。",
+        )
+    application_id = int.from_bytes(header[68:72], "big")
+    if application_id not in _GPKG_IDS:
+        raise ProjectFileError(
+            f"{path} is an SQLite database but not a GeoPackage.",
+            f"{path} 是 SQLite 数据库,但不是 GeoPackage 文件。",
+        )
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        has_settings = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'"
+        ).fetchone()
+        marker = None
+        if has_settings:
+            row = conn.execute(
+                "SELECT value FROM settings WHERE key = 'format'"
+            ).fetchone()
+            marker = row[0] if row else None
+    except sqlite3.DatabaseError as exc:
+        raise ProjectFileError(
+            f"{path} is damaged ({exc}); restore it from a backup.",
+            f"{path} 已损坏({exc});请从备份恢复。",
+        ) from None
+    finally:
+        conn.close()
+    if marker != f'"{FORMAT_MARKER}"':
+        raise ProjectFileError(
+            f"{path} is a GeoPackage but not a GridGIS project (it has no GridGIS "
+            "settings). Create a project and bring its layers in with "
+            f"`gridgis import PROJECT {path} --layer …`.",
+            f"{path} 是 GeoPackage,但不是 GridGIS 项目(缺少 GridGIS 项目设置)。"
+            f"请新建项目,再用 `gridgis import 项目文件 {path} --layer …` 导入其中的图层。",
+        )

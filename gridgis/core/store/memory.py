@@ -1,0 +1,161 @@
+"""An in-memory store: the store interface without a file, for fast service tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from gridgis.core import schema
+from gridgis.core.errors import SchemaError
+from gridgis.core.settings import Settings
+from gridgis.core.store.base import (
+    BBox,
+    Store,
+    Transaction,
+    Where,
+    check_where,
+    check_writable,
+    where_values,
+)
+
+
+def _mask(frame: pd.DataFrame, where: Where | None) -> np.ndarray:
+    mask = np.ones(len(frame), dtype=bool)
+    for name, value in (where or {}).items():
+        values = where_values(value)
+        column = frame[name]
+        if values is None:
+            mask &= column.isna().to_numpy()
+        else:
+            mask &= column.isin(values).fillna(False).to_numpy(dtype=bool)
+    return mask
+
+
+class _MemoryTransaction(Transaction):
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+        self.layers = dict(store._layers)
+        self.sequences = dict(store._sequences)
+        self.settings: Settings | None = None
+
+    def insert(self, layer: str, frame: pd.DataFrame) -> np.ndarray:
+        check_writable(layer)
+        data = schema.conform(layer, frame, partial=False, crs=self.store.crs)
+        current = self.layers[layer]
+        start = self.sequences.get(layer, 0)
+        fids = np.arange(start + 1, start + 1 + len(data), dtype=np.int64)
+        self.sequences[layer] = start + len(data)
+        data = data.reindex(columns=current.columns)
+        data.index = pd.Index(fids, name="fid")
+        combined = data if len(current) == 0 else pd.concat([current, data])
+        if isinstance(current, gpd.GeoDataFrame):
+            combined = gpd.GeoDataFrame(combined, geometry="geometry", crs=current.crs)
+        self.layers[layer] = schema_frame(layer, combined, current)
+        return fids
+
+    def update(self, layer: str, frame: pd.DataFrame) -> None:
+        check_writable(layer)
+        data = schema.conform(layer, frame, partial=True, crs=self.store.crs)
+        current = self.layers[layer].copy()
+        missing = ~data.index.isin(current.index)
+        if missing.any():
+            raise SchemaError(
+                f"{int(missing.sum())} rows of '{layer}' to update no longer exist; "
+                "read the layer again and repeat the change.",
+                f"待更新的“{schema.layer(layer).zh}”中有 {int(missing.sum())} "
+                "行已不存在;请重新读取图层后再修改。",
+            )
+        for column in data.columns:
+            current.loc[data.index, column] = data[column]
+        self.layers[layer] = current
+
+    def delete(self, layer: str, fids: Sequence[int] | np.ndarray) -> None:
+        check_writable(layer)
+        current = self.layers[layer]
+        self.layers[layer] = current.drop(index=[f for f in fids if f in current.index])
+
+    def delete_where(self, layer: str, where: Where) -> int:
+        check_writable(layer)
+        check_where(layer, where)
+        current = self.layers[layer]
+        mask = _mask(current, where)
+        self.layers[layer] = current[~mask]
+        return int(mask.sum())
+
+    def write_settings(self, settings: Settings) -> None:
+        self.settings = settings
+
+
+def schema_frame(layer: str, frame: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
+    """Give ``frame`` the dtypes of ``like`` column by column."""
+    for column in like.columns:
+        if column != "geometry" and frame[column].dtype != like[column].dtype:
+            frame[column] = frame[column].astype(like[column].dtype)
+    return frame
+
+
+class MemoryStore(Store):
+    """A project held in memory; it satisfies the same contract as the file stores."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.location = ":memory:"
+        self._settings = settings.with_changes(schema_version=schema.SCHEMA_VERSION)
+        self._layers: dict[str, pd.DataFrame] = {
+            name: schema.empty_frame(name, crs=settings.crs_epsg)
+            for name in schema.LAYER_NAMES
+        }
+        self._sequences: dict[str, int] = {}
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    def read(
+        self,
+        layer: str,
+        *,
+        bbox: BBox | None = None,
+        where: Where | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        lyr = schema.layer(layer)
+        check_where(layer, where)
+        names = lyr.field_names if columns is None else list(columns)
+        for name in names:
+            lyr.field(name)
+        frame = self._layers[layer]
+        mask = _mask(frame, where)
+        if bbox is not None:
+            if not lyr.is_spatial:
+                raise SchemaError(
+                    f"'{layer}' has no geometry to filter by a box.",
+                    f"“{lyr.zh}”没有几何字段,不能按范围筛选。",
+                )
+            geoms = np.asarray(frame.geometry.values, dtype=object)
+            mask &= shapely.intersects(geoms, shapely.box(*bbox))
+        out = frame[mask]
+        if lyr.is_spatial:
+            return out[[*names, "geometry"]].copy()
+        return out[names].copy()
+
+    def count(self, layer: str, *, where: Where | None = None) -> int:
+        schema.layer(layer)
+        check_where(layer, where)
+        return int(_mask(self._layers[layer], where).sum())
+
+    def _begin(self) -> Transaction:
+        return _MemoryTransaction(self)
+
+    def _commit(self, tx: Transaction) -> None:
+        assert isinstance(tx, _MemoryTransaction)
+        self._layers = tx.layers
+        self._sequences = tx.sequences
+        if tx.settings is not None:
+            self._settings = tx.settings
+
+    def _rollback(self, tx: Transaction) -> None:
+        """Nothing to undo: changes were made to the transaction's own copies."""

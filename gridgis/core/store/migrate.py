@@ -1,0 +1,91 @@
+"""Migration of project files made by older GridGIS versions.
+
+Opening a file whose schema version is below :data:`gridgis.core.schema.SCHEMA_VERSION`
+runs, in one transaction, the data steps of every version in between and then adds
+whatever tables and fields the current schema has and the file lacks. A failure leaves
+the file as it was.
+
+Versions
+--------
+1
+    Household band as one ``household_band`` setting for every grid kind; no
+    ``issues`` or ``grid_history`` table; buildings without ``number``.
+2
+    Household bands per grid kind (``household_bands``); validation issues and the
+    grid history kept in the file; building numbers for boards.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+
+from gridgis.core import schema
+from gridgis.core.definitions import GridKind
+from gridgis.core.settings import DEFAULT_BANDS, Settings
+from gridgis.core.store import gpkg_ddl as ddl
+
+
+def _v1_to_v2(conn: sqlite3.Connection) -> None:
+    """One household band for all kinds → a band per grid kind."""
+    row = conn.execute(
+        "SELECT value FROM settings WHERE key = 'household_band'"
+    ).fetchone()
+    bands = {k: [b.min, b.max] for k, b in DEFAULT_BANDS.items()}
+    if row is not None and row[0]:
+        low, high = json.loads(row[0])
+        bands[GridKind.RESIDENTIAL.value] = [int(low), int(high)]
+        conn.execute("DELETE FROM settings WHERE key = 'household_band'")
+    conn.execute("DELETE FROM settings WHERE key = 'household_bands'")
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES ('household_bands', ?)",
+        (json.dumps(bands),),
+    )
+
+
+#: Data steps: ``STEPS[v]`` turns a version ``v`` file into a version ``v + 1`` file.
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
+
+
+def add_missing_structure(conn: sqlite3.Connection, epsg: int) -> list[str]:
+    """Create the tables and columns of the current schema that the file lacks.
+
+    Returns
+    -------
+    list of str
+        What was added, as ``table`` or ``table.field``.
+    """
+    added = []
+    tables = ddl.existing_tables(conn)
+    for lyr in schema.LAYERS.values():
+        if lyr.name not in tables:
+            ddl.create_layer(conn, lyr, epsg)
+            added.append(lyr.name)
+            continue
+        present = set(ddl.existing_columns(conn, lyr.name))
+        for fld in lyr.fields:
+            if fld.name not in present:
+                ddl.add_field(conn, lyr, fld)
+                added.append(f"{lyr.name}.{fld.name}")
+    return added
+
+
+def migrate(conn: sqlite3.Connection, settings: Settings) -> Settings:
+    """Bring an open project file up to the current schema, in one transaction."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for version in range(max(settings.schema_version, 1), schema.SCHEMA_VERSION):
+            STEPS[version](conn)
+        add_missing_structure(conn, settings.crs_epsg)
+        conn.execute(
+            "UPDATE settings SET value = ? WHERE key = 'schema_version'",
+            (json.dumps(schema.SCHEMA_VERSION),),
+        )
+        rows = conn.execute("SELECT key, value FROM settings").fetchall()
+        migrated = Settings.from_rows(rows)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return migrated

@@ -1,0 +1,133 @@
+"""A GridGIS project as QGIS layers: one layer per table, aliases and styles applied.
+
+Every layer is a QGIS OGR layer on the project file itself, so QGIS, the command line
+and the application always see the same data. Field aliases come from
+:mod:`gridgis.core.schema`; styles are the QML files in ``styles/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsExpressionContextUtils,
+    QgsLayerTreeGroup,
+    QgsProject,
+    QgsVectorLayer,
+)
+
+from gridgis.core import schema
+from gridgis.core.errors import ProjectFileError
+from gridgis.core.i18n import current_language
+from gridgis.core.settings import Settings
+from gridgis.core.store import open_project
+
+#: Where the QML styles and QPT templates live.
+STYLES_DIR = Path(__file__).resolve().parents[2] / "styles"
+
+#: Spatial layers from the top of the layer tree down (QGIS draws the bottom first).
+MAP_ORDER = (
+    "facilities",
+    "buildings",
+    "grids",
+    "roads",
+    "communities",
+    "streets",
+    "overlays",
+    "issues",
+)
+#: Layers that start hidden.
+HIDDEN = frozenset({"overlays", "issues"})
+
+
+def style_path(name: str) -> Path:
+    """The QML style file of layer ``name`` (it may not exist)."""
+    return STYLES_DIR / f"{name}.qml"
+
+
+def open_layer(
+    path: str | Path, name: str, *, language: str | None = None
+) -> QgsVectorLayer:
+    """Open table ``name`` of project file ``path`` as a QGIS layer.
+
+    The layer gets the schema's field aliases in ``language`` (default: the current
+    language) and, when ``styles/<name>.qml`` exists, that style.
+    """
+    lyr = schema.layer(name)
+    language = language or current_language()
+    layer = QgsVectorLayer(f"{path}|layername={name}", lyr.title(language), "ogr")
+    if not layer.isValid():
+        raise ProjectFileError(
+            f"QGIS cannot open layer '{name}' of {path}; check that the file is a "
+            "GridGIS project and is not locked by another program.",
+            f"QGIS 无法打开 {path} 中的图层“{lyr.zh}”;请确认它是 GridGIS 项目文件且"
+            "未被其他程序锁定。",
+        )
+    apply_aliases(layer, name, language)
+    style = style_path(name)
+    if style.exists():
+        layer.loadNamedStyle(str(style))
+        apply_aliases(layer, name, language)
+    layer.setCustomProperty("gridgis/layer", name)
+    return layer
+
+
+def apply_aliases(layer: QgsVectorLayer, name: str, language: str) -> None:
+    """Set the schema's aliases on ``layer``'s fields."""
+    aliases = schema.layer(name).aliases(language)
+    fields = layer.fields()
+    for field_name, alias in aliases.items():
+        index = fields.indexOf(field_name)
+        if index >= 0:
+            layer.setFieldAlias(index, alias)
+
+
+def load_project(
+    path: str | Path,
+    project: QgsProject | None = None,
+    *,
+    layers: Iterable[str] = MAP_ORDER,
+    language: str | None = None,
+) -> dict[str, QgsVectorLayer]:
+    """Add the project's map layers to ``project`` in a "GridGIS" layer-tree group.
+
+    Returns
+    -------
+    dict
+        Layer name → the QGIS layer.
+    """
+    project = project or QgsProject.instance()
+    language = language or current_language()
+    root = project.layerTreeRoot()
+    title = Path(path).stem
+    group = root.findGroup(title) or root.insertGroup(0, title)
+    assert isinstance(group, QgsLayerTreeGroup)
+    opened: dict[str, QgsVectorLayer] = {}
+    for name in layers:
+        layer = open_layer(path, name, language=language)
+        project.addMapLayer(layer, False)
+        node = group.addLayer(layer)
+        node.setItemVisibilityChecked(name not in HIDDEN)
+        opened[name] = layer
+    settings = open_project(path).settings
+    project.setCrs(QgsCoordinateReferenceSystem(f"EPSG:{settings.crs_epsg}"))
+    set_project_variables(project, settings)
+    return opened
+
+
+def set_project_variables(project: QgsProject, settings: Settings) -> None:
+    """Expose the household bands to styles and labels as project variables.
+
+    ``@gridgis_min_<kind>`` and ``@gridgis_max_<kind>`` hold each grid kind's band, so
+    the grid style can colour a grid by its household status with
+    ``var('gridgis_max_' || "kind")``.
+    """
+    for kind, band in settings.household_bands.items():
+        QgsExpressionContextUtils.setProjectVariable(
+            project, f"gridgis_min_{kind}", band.min
+        )
+        QgsExpressionContextUtils.setProjectVariable(
+            project, f"gridgis_max_{kind}", band.max
+        )
