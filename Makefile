@@ -11,6 +11,8 @@ STAMP := $(VENV)/.gridgis-installed
 SYSTEM_PACKAGES := python3-qgis qgis-providers fonts-noto-cjk xvfb poppler-utils python3-venv
 DEMO := data/demo.gpkg
 PYTEST_ARGS ?=
+# make bench runs every bench/bench_*.py; BENCH=name runs bench/bench_name.py only.
+BENCH ?= *
 
 .PHONY: run test bench setup system lint typecheck demo plugin clean
 
@@ -28,6 +30,10 @@ system:
 $(STAMP): pyproject.toml tools/make-venv
 	@bash tools/make-venv $(SYSTEM_PYTHON) $(VENV)
 	@touch $(STAMP)
+
+bench: setup
+	@set -e; for script in bench/bench_$(BENCH).py; do \
+	  echo "== $$script"; QT_QPA_PLATFORM=offscreen $(PY) $$script; done
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gridgis.core.demo.district import DEFAULT_SEED, Demo, SeededFault, generate
+from gridgis.core.link import link_project
 from gridgis.core.store import GeoPackageStore
 
 __all__ = ["DEFAULT_SEED", "Demo", "SeededFault", "generate", "write_demo"]
@@ -19,4 +20,5 @@ def write_demo(
     with store.transaction() as tx:
         for name, frame in demo.layers.items():
             tx.insert(name, frame)
+    link_project(store)
     return demo

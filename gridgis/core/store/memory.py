@@ -19,6 +19,7 @@ from gridgis.core.store.base import (
     Where,
     check_where,
     check_writable,
+    schema_dtypes,
     where_values,
 )
 
@@ -138,9 +139,8 @@ class MemoryStore(Store):
             geoms = np.asarray(frame.geometry.values, dtype=object)
             mask &= shapely.intersects(geoms, shapely.box(*bbox))
         out = frame[mask]
-        if lyr.is_spatial:
-            return out[[*names, "geometry"]].copy()
-        return out[names].copy()
+        out = out[[*names, "geometry"]] if lyr.is_spatial else out[names]
+        return schema_dtypes(layer, out.copy())
 
     def count(self, layer: str, *, where: Where | None = None) -> int:
         schema.layer(layer)
