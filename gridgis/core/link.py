@@ -8,9 +8,11 @@ streets. Everything is vectorised with shapely 2 (STRtree queries on arrays).
 
 Examples
 --------
->>> from gridgis.core.store import MemoryStore  # doctest: +SKIP
->>> report = link_project(store)  # doctest: +SKIP
->>> report.grids[["code", "households"]]  # doctest: +SKIP
+>>> import numpy as np
+>>> from shapely.geometry import Point, box
+>>> grids = np.array([box(0, 0, 10, 10), box(10, 0, 20, 10)])
+>>> assign_points(np.array([Point(5, 5), Point(15, 5), Point(30, 5)]), grids).index
+array([ 0,  1, -1])
 """
 
 from __future__ import annotations
