@@ -7,7 +7,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import geopandas as gpd
+import pandas as pd
 import pytest
+from shapely.geometry import Point, box
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GRIDGIS_LANG", "en")
@@ -42,6 +45,90 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, settings: Settings) ->
     if request.param == "gpkg":
         return GeoPackageStore.create(tmp_path / "project.gpkg", settings)
     return MemoryStore(settings)
+
+
+COMMUNITY = "320508019044"
+OTHER = "320508019045"
+
+
+def _insert(store, layer, rows, geoms):
+    with store.transaction() as tx:
+        return tx.insert(
+            layer, gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=4549)
+        )
+
+
+def _building(i, x, y, hh, size=10.0):
+    return {
+        "id": f"B{i}",
+        "households": hh,
+        "population": 3 * hh,
+        "use": "residential",
+    }, box(x, y, x + size, y + size)
+
+
+@pytest.fixture
+def small_district(store):
+    """Two communities side by side; the first has four 100 m grids, the second none."""
+    x0, y0 = 500_000.0, 3_460_000.0
+    _insert(
+        store,
+        "streets",
+        [{"code": "320508019", "name": "东园街道"}],
+        [box(x0, y0, x0 + 400, y0 + 200)],
+    )
+    _insert(
+        store,
+        "communities",
+        [
+            {"code": COMMUNITY, "name": "幸福里社区", "street_code": "320508019"},
+            {"code": OTHER, "name": "新华社区", "street_code": "320508019"},
+        ],
+        [box(x0, y0, x0 + 200, y0 + 200), box(x0 + 200, y0, x0 + 400, y0 + 200)],
+    )
+    grids = []
+    for k, (gx, gy) in enumerate([(0, 100), (100, 100), (0, 0), (100, 0)]):
+        grids.append(
+            (
+                {
+                    "code": f"{COMMUNITY}{k + 1:03d}",
+                    "name": f"第{k + 1}网格",
+                    "community_code": COMMUNITY,
+                    "kind": "residential",
+                },
+                box(x0 + gx, y0 + gy, x0 + gx + 100, y0 + gy + 100),
+            )
+        )
+    _insert(store, "grids", [g[0] for g in grids], [g[1] for g in grids])
+    rows, geoms = [], []
+    for i, (x, y, hh) in enumerate(
+        [
+            (20, 120, 30),
+            (40, 150, 20),
+            (130, 130, 50),
+            (20, 20, 10),
+            (150, 40, 40),
+            (260, 60, 70),
+        ]
+    ):
+        row, geom = _building(i, x0 + x, y0 + y, hh)
+        rows.append(row)
+        geoms.append(geom)
+    # A building straddling grids 001 and 002 (its inside point lies in 002).
+    row, geom = _building(99, x0 + 90, y0 + 160, 15, size=30)
+    rows.append(row)
+    geoms.append(geom)
+    _insert(store, "buildings", rows, geoms)
+    _insert(
+        store,
+        "facilities",
+        [
+            {"id": "F1", "name": "社区服务站", "category": "service_station"},
+            {"id": "F2", "name": "警务室", "category": "police"},
+        ],
+        [Point(x0 + 50, y0 + 50), Point(x0 + 300, y0 + 100)],
+    )
+    return store
 
 
 @pytest.fixture

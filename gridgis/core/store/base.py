@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -53,8 +53,14 @@ class Transaction(ABC):
     """
 
     @abstractmethod
-    def insert(self, layer: str, frame: pd.DataFrame) -> np.ndarray:
-        """Add the rows of ``frame``; return their new fids (in row order)."""
+    def insert(
+        self, layer: str, frame: pd.DataFrame, *, keep_fids: bool = False
+    ) -> np.ndarray:
+        """Add the rows of ``frame``; return their fids (in row order).
+
+        New rows get fresh fids; ``keep_fids=True`` inserts them under the fids in
+        ``frame.index`` instead (to undo a deletion), which must be free.
+        """
 
     @abstractmethod
     def update(self, layer: str, frame: pd.DataFrame) -> None:
@@ -175,6 +181,34 @@ def naive_utc(values: pd.Series) -> pd.Series:
     if getattr(times.dt, "tz", None) is not None:
         times = times.dt.tz_convert("UTC").dt.tz_localize(None)
     return times.astype("datetime64[ms]")
+
+
+def requested_fids(layer: str, frame: pd.DataFrame) -> np.ndarray:
+    """The fids in ``frame.index`` for an insert that keeps them, checked."""
+    fids = np.asarray(frame.index)
+    if (
+        fids.dtype.kind not in "iu"
+        or len(np.unique(fids)) != len(fids)
+        or (fids < 1).any()
+    ):
+        from gridgis.core.errors import SchemaError
+
+        raise SchemaError(
+            f"Rows for '{layer}' must carry distinct positive integer fids to keep them.",
+            f"“{layer}”的待写入行必须带有互不相同的正整数 fid。",
+        )
+    return fids.astype(np.int64)
+
+
+def fids_taken(layer: str, fids: np.ndarray) -> NoReturn:
+    """Raise: some of ``fids`` are already used in ``layer``."""
+    from gridgis.core.errors import SchemaError
+
+    raise SchemaError(
+        f"Some of the fids {fids[:5].tolist()} are already used in '{layer}'; "
+        "the layer changed since the edit — reload it.",
+        f"“{layer}”中已存在部分 fid {fids[:5].tolist()};图层已被修改,请重新加载。",
+    )
 
 
 def check_writable(layer: str) -> None:

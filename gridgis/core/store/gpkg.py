@@ -35,6 +35,8 @@ from gridgis.core.store.base import (
     Where,
     check_where,
     check_writable,
+    fids_taken,
+    requested_fids,
     schema_dtypes,
     where_values,
 )
@@ -109,7 +111,9 @@ class _GeoPackageTransaction(Transaction):
     def _srs(self) -> int:
         return self.store.settings.crs_epsg
 
-    def insert(self, layer: str, frame: pd.DataFrame) -> np.ndarray:
+    def insert(
+        self, layer: str, frame: pd.DataFrame, *, keep_fids: bool = False
+    ) -> np.ndarray:
         check_writable(layer)
         lyr = schema.layer(layer)
         data = schema.conform(layer, frame, partial=False, crs=self.store.crs)
@@ -117,12 +121,22 @@ class _GeoPackageTransaction(Transaction):
         if n == 0:
             return np.empty(0, dtype=np.int64)
         table = ddl.quote(layer)
-        (last,) = self.conn.execute(
-            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0), "
-            f"coalesce((SELECT max(fid) FROM {table}), 0))",
-            (layer,),
-        ).fetchone()
-        fids = np.arange(last + 1, last + 1 + n, dtype=np.int64)
+        if keep_fids:
+            fids = requested_fids(layer, data)
+            placeholders = ", ".join("?" * len(fids))
+            (taken,) = self.conn.execute(
+                f"SELECT count(*) FROM {table} WHERE fid IN ({placeholders})",
+                fids.tolist(),
+            ).fetchone()
+            if taken:
+                fids_taken(layer, fids)
+        else:
+            (last,) = self.conn.execute(
+                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), "
+                f"0), coalesce((SELECT max(fid) FROM {table}), 0))",
+                (layer,),
+            ).fetchone()
+            fids = np.arange(last + 1, last + 1 + n, dtype=np.int64)
         names = [f.name for f in lyr.fields if f.name in data.columns]
         columns: list[list[Any]] = [fids.tolist()]
         columns += [_sql_column(data[name], lyr.field(name)) for name in names]

@@ -19,6 +19,8 @@ from gridgis.core.store.base import (
     Where,
     check_where,
     check_writable,
+    fids_taken,
+    requested_fids,
     schema_dtypes,
     where_values,
 )
@@ -43,13 +45,21 @@ class _MemoryTransaction(Transaction):
         self.sequences = dict(store._sequences)
         self.settings: Settings | None = None
 
-    def insert(self, layer: str, frame: pd.DataFrame) -> np.ndarray:
+    def insert(
+        self, layer: str, frame: pd.DataFrame, *, keep_fids: bool = False
+    ) -> np.ndarray:
         check_writable(layer)
         data = schema.conform(layer, frame, partial=False, crs=self.store.crs)
         current = self.layers[layer]
         start = self.sequences.get(layer, 0)
-        fids = np.arange(start + 1, start + 1 + len(data), dtype=np.int64)
-        self.sequences[layer] = start + len(data)
+        if keep_fids:
+            fids = requested_fids(layer, data)
+            if np.isin(fids, current.index).any():
+                fids_taken(layer, fids)
+            self.sequences[layer] = max(start, int(fids.max(initial=0)))
+        else:
+            fids = np.arange(start + 1, start + 1 + len(data), dtype=np.int64)
+            self.sequences[layer] = start + len(data)
         data = data.reindex(columns=current.columns)
         data.index = pd.Index(fids, name="fid")
         combined = data if len(current) == 0 else pd.concat([current, data])
