@@ -1,0 +1,808 @@
+"""Regions: blocks grouped, and cut between buildings, into grids inside the band.
+
+The blocks of a community and the length of boundary each pair shares form a graph.
+A connected part of it that must become ``k`` grids is cut in two, recursively, until
+every part is one grid: a part that becomes ``k_a`` grids grows from one edge of the
+region, block by neighbouring block in the direction of a sweep, and stops where its
+households reach ``k_a / k`` of the total. Where that point falls on a road (between
+two blocks) the cut follows the road; where it falls inside a block, the block is cut
+between its buildings. Every cut keeps both sides connected and within the households
+that ``k_a`` and ``k - k_a`` grids can hold, so the last cuts always land inside the
+band when the band can be met at all. Among the cuts found for a dozen sweep directions
+the one chosen balances the sides best, runs on roads and leaves compact shapes.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from gridgis.core.divide.blocks import MIN_SHARED, BuildingSet, dominant_orientation
+from gridgis.core.divide.split import (
+    Gap,
+    clip_segments,
+    cut_cells,
+    cut_straight,
+    gaps,
+    line_segments,
+    segment_length,
+)
+from gridgis.core.progress import Feedback, check
+
+#: Weights of a cut's score: households off the ideal share, households near the band's
+#: edges, share of the cut that is not on a road, and the less compact side's shape.
+W_BALANCE, W_EDGE, W_ROAD, W_SHAPE = 1.0, 3.0, 1.0, 2.0
+#: Sweep directions tried for every cut, besides the buildings' own axes.
+SWEEPS = 8
+#: Road cuts and block cuts kept per sweep direction and side size.
+KEEP_ROAD, KEEP_SPLIT = 3, 2
+
+Edge = tuple[float, float]  # shared length, of which on roads
+
+
+def child_compactness(area: float, perimeter: float, k: int) -> float:
+    """Expected Polsby–Popper compactness of the ``k`` grids a shape will become.
+
+    The shape is read as a rectangle of the same compactness (aspect ratio ``r``);
+    cut into ``k`` across its length, its parts have aspect ``max(r / k, k / r)``.
+    """
+    pp = min(4 * math.pi * area / max(perimeter, 1e-9) ** 2, math.pi / 4)
+    if k <= 1:
+        return pp
+    b = math.pi - 2 * pp
+    r = (b + math.sqrt(max(b * b - 4 * pp * pp, 0.0))) / (2 * max(pp, 1e-9))
+    child = max(r / k, k / r)
+    return math.pi * child / (1 + child) ** 2
+
+
+@dataclass
+class Piece:
+    """A block or a part of a block cut between buildings."""
+
+    geom: BaseGeometry
+    members: np.ndarray
+    households: int
+    zone: int
+    area: float
+    perimeter: float
+    centroid: np.ndarray
+    #: The block the piece was cut from.
+    block: int = -1
+    #: Part of its boundary follows the midlines between buildings (Voronoi cut).
+    cells: bool = False
+    alive: bool = True
+
+
+@dataclass
+class _Part:
+    """One side of a block cut being considered (not yet in the graph)."""
+
+    geom: BaseGeometry
+    members: np.ndarray
+    households: int
+    area: float
+    perimeter: float
+    adj: dict[int, Edge]
+    #: Cut along Voronoi cells rather than a straight line.
+    cells: bool = False
+    #: Boundary shared with each neighbour, as segments (straight cuts only).
+    lines: dict[int, np.ndarray] | None = None
+
+
+@dataclass
+class _Candidate:
+    a: list[int]
+    b: list[int]
+    k_a: int
+    households_a: int
+    score: float = math.inf
+    split: tuple[int, _Part, _Part, float] | None = None  # piece, part a, part b, cut
+
+
+@dataclass
+class Partition:
+    """The piece graph of one community and the cuts made in it."""
+
+    buildings: BuildingSet
+    pieces: list[Piece] = field(default_factory=list)
+    adj: list[dict[int, Edge]] = field(default_factory=list)
+    feedback: Feedback | None = None
+    #: Cuts made through pieces.
+    cuts: int = 0
+    lines: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, repr=False)
+    _split_cache: dict[int, dict[tuple[Any, ...], tuple[_Part, _Part] | None]] = field(
+        default_factory=dict, repr=False
+    )
+
+    # -- building the graph ---------------------------------------------------------
+
+    def add(
+        self,
+        geom: BaseGeometry,
+        members: np.ndarray,
+        zone: int = 0,
+        block: int | None = None,
+    ) -> int:
+        """Add a piece (by default a block of its own); return its id."""
+        members = np.asarray(members, dtype=np.int64)
+        centroid = shapely.get_coordinates(shapely.centroid(geom))[0]
+        self.pieces.append(
+            Piece(
+                geom=geom,
+                members=members,
+                households=int(self.buildings.households[members].sum()),
+                zone=zone,
+                area=float(geom.area),
+                perimeter=float(geom.length),
+                centroid=centroid,
+                block=len(self.pieces) if block is None else block,
+            )
+        )
+        self.adj.append({})
+        return len(self.pieces) - 1
+
+    def connect(
+        self,
+        i: int,
+        j: int,
+        length: float,
+        road: float,
+        segments: np.ndarray | None = None,
+    ) -> None:
+        """Record that pieces ``i`` and ``j`` share ``length`` m of boundary."""
+        if length < MIN_SHARED or i == j:
+            return
+        self.adj[i][j] = (length, road)
+        self.adj[j][i] = (length, road)
+        if segments is not None:
+            self.lines[(min(i, j), max(i, j))] = segments
+
+    def neighbours(self, i: int) -> dict[int, Edge]:
+        """The pieces sharing boundary with piece ``i``."""
+        return self.adj[i]
+
+    def households(self, ids: Iterable[int]) -> int:
+        """Households in the pieces ``ids``."""
+        return sum(self.pieces[i].households for i in ids)
+
+    def components(self, ids: Iterable[int], same_zone: bool = True) -> list[list[int]]:
+        """Connected groups of ``ids`` (only through pieces of one zone if asked)."""
+        todo = set(ids)
+        out = []
+        while todo:
+            start = min(todo)
+            todo.discard(start)
+            group, stack = [start], [start]
+            while stack:
+                p = stack.pop()
+                for q in self.adj[p]:
+                    if q in todo and (
+                        not same_zone or self.pieces[q].zone == self.pieces[p].zone
+                    ):
+                        todo.discard(q)
+                        group.append(q)
+                        stack.append(q)
+            out.append(sorted(group))
+        return out
+
+    # -- cutting a piece --------------------------------------------------------------
+
+    def shared(self, i: int, j: int) -> np.ndarray:
+        """The boundary pieces ``i`` and ``j`` share, as segments ``(n, 2, 2)``."""
+        key = (min(i, j), max(i, j))
+        if key not in self.lines:
+            line = shapely.intersection(
+                shapely.boundary(self.pieces[i].geom),
+                shapely.boundary(self.pieces[j].geom),
+            )
+            self.lines[key] = line_segments(line)
+        return self.lines[key]
+
+    def _part(
+        self, x: int, geom: BaseGeometry, members: np.ndarray, adj: dict[int, Edge]
+    ) -> _Part:
+        return _Part(
+            geom=geom,
+            members=members,
+            households=int(self.buildings.households[members].sum()),
+            area=float(geom.area),
+            perimeter=float(geom.length),
+            adj=adj,
+        )
+
+    def _cut(self, x: int, angle: float, position: float) -> tuple[_Part, _Part] | None:
+        cache = self._split_cache.setdefault(x, {})
+        key = (round(angle, 9), round(position, 6))
+        if key in cache:
+            return cache[key]
+        piece = self.pieces[x]
+        cut = cut_straight(piece.geom, angle, position)
+        if cut is None:
+            cache[key] = None
+            return None
+        u = np.array([math.cos(angle), math.sin(angle)])
+        low = self.buildings.xy[piece.members] @ u <= position
+        adj: tuple[dict[int, Edge], dict[int, Edge]] = ({}, {})
+        lines: tuple[dict[int, np.ndarray], dict[int, np.ndarray]] = ({}, {})
+        for q, (total, road) in self.adj[x].items():
+            for side, segs in enumerate(
+                clip_segments(self.shared(x, q), angle, position)
+            ):
+                length = segment_length(segs)
+                if length >= MIN_SHARED:
+                    adj[side][q] = (length, road * min(1.0, length / total))
+                    lines[side][q] = segs
+        parts = (
+            self._part(x, cut[0], piece.members[low], adj[0]),
+            self._part(x, cut[1], piece.members[~low], adj[1]),
+        )
+        parts[0].lines, parts[1].lines = lines
+        cache[key] = parts
+        return parts
+
+    def _cut_cells(self, x: int, side_a: np.ndarray) -> tuple[_Part, _Part] | None:
+        cache = self._split_cache.setdefault(x, {})
+        key = ("cells", side_a.tobytes())
+        if key not in cache:
+            cache[key] = self._cut_cells_now(x, side_a)
+        return cache[key]
+
+    def _cut_cells_now(self, x: int, side_a: np.ndarray) -> tuple[_Part, _Part] | None:
+        piece = self.pieces[x]
+        cut = cut_cells(piece.geom, self.buildings, piece.members, side_a)
+        if cut is None:
+            return None
+        parts = []
+        for geom, members in (
+            (cut[0], piece.members[side_a]),
+            (cut[1], piece.members[~side_a]),
+        ):
+            adj: dict[int, Edge] = {}
+            near = list(self.adj[x])
+            if near:
+                others = np.asarray([self.pieces[q].geom for q in near], dtype=object)
+                shared = shapely.length(
+                    shapely.intersection(
+                        shapely.boundary(geom), shapely.boundary(others)
+                    )
+                )
+                for q, length in zip(near, shared, strict=True):
+                    if length >= MIN_SHARED:
+                        total, road = self.adj[x][q]
+                        adj[q] = (float(length), road * min(1.0, length / total))
+            part = self._part(x, geom, members, adj)
+            part.cells = True
+            parts.append(part)
+        return parts[0], parts[1]
+
+    def apply_cut(self, x: int, part_a: _Part, part_b: _Part) -> tuple[int, int]:
+        """Replace piece ``x`` by its two parts; return their ids."""
+        zone, block = self.pieces[x].zone, self.pieces[x].block
+        self.pieces[x].alive = False
+        # Cuts worked out for x and its neighbours refer to x: forget them.
+        for q in [x, *self.adj[x]]:
+            self._split_cache.pop(q, None)
+        ids = []
+        was_cells = self.pieces[x].cells
+        for part in (part_a, part_b):
+            i = self.add(part.geom, part.members, zone, block)
+            self.pieces[i].cells = was_cells or part.cells
+            ids.append(i)
+        ia, ib = ids
+        for q in list(self.adj[x]):
+            del self.adj[q][x]
+        self.adj[x] = {}
+        for i, part in ((ia, part_a), (ib, part_b)):
+            for q, (length, road) in part.adj.items():
+                segs = part.lines.get(q) if part.lines is not None else None
+                self.connect(i, q, length, road, segs)
+        cut = (part_a.perimeter + part_b.perimeter - self.pieces[x].perimeter) / 2
+        self.connect(ia, ib, max(cut, MIN_SHARED), 0.0)
+        self.cuts += 1
+        return ia, ib
+
+    def piece_angles(self, x: int) -> list[float]:
+        """Directions worth cutting piece ``x`` across: its buildings' axes."""
+        alpha = dominant_orientation(self.buildings, self.pieces[x].members)
+        if alpha is None:
+            return []
+        return [alpha, alpha + math.pi / 2]
+
+    def isolate(self, x: int, building: int) -> tuple[int, list[int]]:
+        """Cut piece ``x`` until ``building`` stands alone in a piece.
+
+        Returns the id of the building's piece and the ids of the other parts.
+        """
+        rest: list[int] = []
+        current = x
+        for _ in range(32):
+            members = self.pieces[current].members
+            if len(members) <= 1:
+                break
+            angles = [k * math.pi / 4 for k in range(4)] + self.piece_angles(current)
+            best: tuple[int, float, float, bool] | None = None
+            for angle in angles:
+                lo_all, hi_all = self.buildings.extents(angle)
+                lo, hi = lo_all[building], hi_all[building]
+                for gap in gaps(self.buildings, members, angle):
+                    mine_low = hi < gap.position
+                    if not mine_low and lo < gap.position:
+                        continue
+                    on_far = (
+                        (lo_all[members] > gap.position)
+                        if mine_low
+                        else (hi_all[members] < gap.position)
+                    )
+                    removed = int(on_far.sum())
+                    if best is None or removed > best[0]:
+                        best = (removed, angle, gap.position, mine_low)
+            parts = None
+            if best is not None:
+                cut = self._cut(current, best[1], best[2])
+                if cut is not None:
+                    parts = cut if best[3] else (cut[1], cut[0])
+            if parts is None:
+                parts = self._cut_cells(current, members == building)
+            if parts is None:
+                break
+            mine, other = self.apply_cut(current, parts[0], parts[1])
+            if building not in self.pieces[mine].members:
+                mine, other = other, mine
+            rest.append(other)
+            current = mine
+        return current, [r for r in rest if self.pieces[r].alive]
+
+    # -- cutting a region in two --------------------------------------------------------
+
+    def _sweep_angles(self, region: list[int]) -> list[float]:
+        angles = [k * 2 * math.pi / SWEEPS for k in range(SWEEPS)]
+        members = np.concatenate([self.pieces[p].members for p in region])
+        alpha = dominant_orientation(self.buildings, members)
+        if alpha is not None:
+            for k in range(4):
+                candidate = (alpha + k * math.pi / 2) % (2 * math.pi)
+                if all(
+                    abs((candidate - a + math.pi) % (2 * math.pi) - math.pi) > 0.09
+                    for a in angles
+                ):
+                    angles.append(candidate)
+        return angles
+
+    def _grow(self, region: list[int], inside: set[int], angle: float) -> list[int]:
+        """Region pieces in the order a side grows from the edge at ``angle``."""
+        u = np.array([math.cos(angle), math.sin(angle)])
+        proj = {p: float(self.pieces[p].centroid @ u) for p in region}
+        start = min(region, key=lambda p: (proj[p], p))
+        heap = [(proj[start], start)]
+        seen = {start}
+        order = []
+        while heap:
+            _, p = heapq.heappop(heap)
+            order.append(p)
+            for q in self.adj[p]:
+                if q in inside and q not in seen:
+                    seen.add(q)
+                    heapq.heappush(heap, (proj[q], q))
+        return order
+
+    def _split_options(
+        self,
+        x: int,
+        angle: float,
+        need: float,
+        window: tuple[float, float],
+        side_a: set[int],
+        cells: bool = False,
+    ) -> list[tuple[_Part, _Part]]:
+        """Cuts of piece ``x`` whose part for side A holds about ``need`` households.
+
+        Straight cuts between buildings come first; with ``cells`` (or when there is no
+        straight one) a cut along the buildings' Voronoi cells is added.
+        """
+        piece = self.pieces[x]
+        out: list[tuple[_Part, _Part]] = []
+        axes = self.piece_angles(x)
+        # Along the buildings' rows and columns first; across the sweep if need be.
+        for tier in (axes, [angle]) if axes else ([angle],):
+            options: list[tuple[float, Gap, bool]] = []
+            for a in tier:
+                for gap in gaps(self.buildings, piece.members, a):
+                    for low_joins_a in (True, False):
+                        hh = gap.low if low_joins_a else gap.high
+                        if window[0] <= hh <= window[1]:
+                            options.append((abs(hh - need), gap, low_joins_a))
+            options.sort(key=lambda o: o[0])
+            # The best fits of each direction and side, so that shape can decide.
+            taken: dict[tuple[float, bool], int] = {}
+            for _, gap, low_joins_a in options:
+                kind = (round(gap.angle % math.pi, 6), low_joins_a)
+                if taken.get(kind, 0) >= KEEP_SPLIT:
+                    continue
+                cut = self._cut(x, gap.angle, gap.position)
+                if cut is None:
+                    continue
+                part_a, part_b = cut if low_joins_a else (cut[1], cut[0])
+                if side_a and not (part_a.adj.keys() & side_a):
+                    continue
+                out.append((part_a, part_b))
+                taken[kind] = taken.get(kind, 0) + 1
+            if out and not cells:
+                return out
+        if (out and not cells) or len(piece.members) < 2:
+            return out
+        # No straight line between buildings: follow the buildings' Voronoi cells,
+        # taking first the buildings nearest side A.
+        if side_a:
+            towards = np.mean([self.pieces[p].centroid for p in side_a], axis=0)
+            u = piece.centroid - towards
+            if np.hypot(*u) < 1e-9:
+                u = np.array([math.cos(angle), math.sin(angle)])
+        else:
+            u = np.array([math.cos(angle), math.sin(angle)])
+        xy = self.buildings.xy[piece.members]
+        order = np.argsort(xy @ u, kind="stable")
+        running = np.cumsum(self.buildings.households[piece.members][order])
+        feasible = np.flatnonzero((running >= window[0]) & (running <= window[1]))
+        feasible = feasible[feasible < len(order) - 1]
+        for i in sorted(feasible, key=lambda i: abs(running[i] - need))[:2]:
+            mask = np.zeros(len(order), dtype=bool)
+            mask[order[: i + 1]] = True
+            cut = self._cut_cells(x, mask)
+            if cut is None:
+                continue
+            part_a, part_b = cut
+            if side_a and not (part_a.adj.keys() & side_a):
+                continue
+            out.append((part_a, part_b))
+            break
+        return out
+
+    def _score(
+        self,
+        cand: _Candidate,
+        total: int,
+        k: int,
+        band: tuple[float, float],
+        window: tuple[float, float],
+    ) -> None:
+        """Fill in ``cand.score`` (``inf`` when side B falls apart)."""
+        split = cand.split
+        x = split[0] if split else -1
+        part_a = split[1] if split else None
+        part_b = split[2] if split else None
+        a_set, b_set = set(cand.a), set(cand.b)
+
+        def edges(p: int) -> Iterable[tuple[int, Edge]]:
+            if p == -1 and part_a is not None:
+                yield from part_a.adj.items()
+                yield -2, (split[3], 0.0)  # type: ignore[index]
+                return
+            if p == -2 and part_b is not None:
+                yield from part_b.adj.items()
+                yield -1, (split[3], 0.0)  # type: ignore[index]
+                return
+            for q, e in self.adj[p].items():
+                if q != x:
+                    yield q, e
+            if part_a is not None and p in part_a.adj:
+                yield -1, part_a.adj[p]
+            if part_b is not None and p in part_b.adj:
+                yield -2, part_b.adj[p]
+
+        side_a = a_set | ({-1} if split else set())
+        side_b = b_set | ({-2} if split else set())
+        # Side B must stay in one piece.
+        start = next(iter(side_b))
+        seen, stack = {start}, [start]
+        while stack:
+            p = stack.pop()
+            for q, _ in edges(p):
+                if q in side_b and q not in seen:
+                    seen.add(q)
+                    stack.append(q)
+        if len(seen) != len(side_b):
+            cand.score = math.inf
+            return
+
+        def shape(side: set[int]) -> tuple[float, float, float, float]:
+            area = perimeter = inner = cut = off_road = 0.0
+            for p in side:
+                if p == -1:
+                    area += part_a.area  # type: ignore[union-attr]
+                    perimeter += part_a.perimeter  # type: ignore[union-attr]
+                elif p == -2:
+                    area += part_b.area  # type: ignore[union-attr]
+                    perimeter += part_b.perimeter  # type: ignore[union-attr]
+                else:
+                    area += self.pieces[p].area
+                    perimeter += self.pieces[p].perimeter
+                for q, (length, road) in edges(p):
+                    if q in side:
+                        inner += length
+                    else:
+                        cut += length
+                        off_road += length - road
+            return area, perimeter - inner, cut, off_road
+
+        area_a, per_a, cut_len, off_road = shape(side_a)
+        area_b, per_b, _, _ = shape(side_b)
+        k_a, k_b = cand.k_a, k - cand.k_a
+        s_a = cand.households_a
+        s_b = total - s_a
+        mean = total / k
+        half = max((band[1] - band[0]) / 2, 1.0)
+        centre = (band[0] + band[1]) / 2
+        m_a, m_b = s_a / k_a, s_b / k_b
+        balance = (abs(m_a - mean) + abs(m_b - mean)) / (2 * half)
+        edge = sum(max(0.0, abs(m - centre) - 0.5 * half) for m in (m_a, m_b)) / half
+        outside = max(0.0, window[0] - s_a, s_a - window[1]) / half
+        pp_a = child_compactness(area_a, per_a, k_a)
+        pp_b = child_compactness(area_b, per_b, k_b)
+        cand.score = (
+            W_BALANCE * balance
+            + W_EDGE * edge
+            + 10.0 * outside
+            + W_ROAD * off_road / max(cut_len, 1e-9)
+            + W_SHAPE * (1.0 - min(pp_a, pp_b, 1.0))
+        )
+
+    def _components_within(self, ids: list[int]) -> list[list[int]]:
+        """Connected groups of ``ids`` through pieces of ``ids`` only."""
+        todo = set(ids)
+        out = []
+        while todo:
+            start = todo.pop()
+            group, stack = [start], [start]
+            while stack:
+                p = stack.pop()
+                for q in self.adj[p]:
+                    if q in todo:
+                        todo.discard(q)
+                        group.append(q)
+                        stack.append(q)
+            out.append(sorted(group))
+        return out
+
+    def _hub_candidates(
+        self,
+        region: list[int],
+        k: int,
+        band: tuple[float, float],
+        sizes: list[int],
+        relaxed: bool,
+    ) -> list[_Candidate]:
+        """Cuts through a piece that holds the region together (a hub).
+
+        Where removing piece ``h`` leaves the region in several parts, one of those
+        parts can form a side with a share of ``h``, the other parts keep the rest of
+        ``h``, which still joins them.
+        """
+        total = self.households(region)
+        inside = set(region)
+        out: list[_Candidate] = []
+        for h in region:
+            if sum(1 for q in self.adj[h] if q in inside) < 2:
+                continue
+            rest = [p for p in region if p != h]
+            groups = self._components_within(rest)
+            if len(groups) < 2:
+                continue
+            hub = self.pieces[h]
+            for group in groups:
+                mine = set(group)
+                others = [g for g in groups if g is not group]
+                have = self.households(group)
+                for k_a in sizes:
+                    k_b = k - k_a
+                    goal = total * k_a / k
+                    window = (
+                        (-math.inf, math.inf)
+                        if relaxed
+                        else (
+                            max(k_a * band[0], total - k_b * band[1]),
+                            min(k_a * band[1], total - k_b * band[0]),
+                        )
+                    )
+                    need = goal - have
+                    if not (window[0] - have <= hub.households and window[1] >= have):
+                        continue
+                    if len(hub.members) < 2:
+                        continue
+                    # The hub's buildings nearest this group go with it.
+                    where = self.union(group)
+                    xy = self.buildings.xy[hub.members]
+                    near = shapely.distance(where, shapely.points(xy))
+                    order = np.argsort(near, kind="stable")
+                    running = np.cumsum(self.buildings.households[hub.members][order])
+                    fits = np.flatnonzero(
+                        (running + have >= window[0]) & (running + have <= window[1])
+                    )
+                    fits = fits[fits < len(order) - 1]
+                    ranked = sorted(fits, key=lambda i: abs(running[i] - need))
+                    # The closest fits first, then ever further ones: the nearest
+                    # may leave too little of the hub to join the other parts.
+                    tries = [
+                        ranked[j] for j in (0, 1, 2, 4, 8, 16, 32) if j < len(ranked)
+                    ]
+                    for i in tries:
+                        mask = np.zeros(len(order), dtype=bool)
+                        mask[order[: i + 1]] = True
+                        cut = self._cut_cells(h, mask)
+                        if cut is None:
+                            continue
+                        part_a, part_b = cut
+                        if not (part_a.adj.keys() & mine) or any(
+                            not (part_b.adj.keys() & set(g)) for g in others
+                        ):
+                            continue
+                        length = (
+                            part_a.perimeter + part_b.perimeter - hub.perimeter
+                        ) / 2
+                        out.append(
+                            _Candidate(
+                                list(group),
+                                [p for g in others for p in g],
+                                k_a,
+                                have + part_a.households,
+                                split=(h, part_a, part_b, max(length, MIN_SHARED)),
+                            )
+                        )
+                        break
+        return out
+
+    def best_cut(
+        self, region: list[int], k: int, band: tuple[float, float]
+    ) -> tuple[list[int], list[int], int] | None:
+        """Cut ``region`` (to become ``k`` grids) in two; apply it; return the sides.
+
+        Returns ``(side_a, side_b, k_a)`` or ``None`` when the region cannot be cut
+        (one piece without room between its buildings).
+        """
+        total = self.households(region)
+        inside = set(region)
+        balanced = sorted({k // 2, k - k // 2})
+        others = [n for n in range(1, k) if n not in balanced]
+        # Balanced sides and straight cuts first; then any side size and cuts along
+        # the buildings' cells; the band is given up only when nothing else works.
+        passes = [
+            (balanced, False, False),
+            (balanced + others, False, False),
+            (balanced + others, False, True),
+            (balanced, True, True),
+        ]
+        best: _Candidate | None = None
+
+        def cand_window(k_a: int) -> tuple[float, float]:
+            k_b = k - k_a
+            return (
+                max(k_a * band[0], total - k_b * band[1]),
+                min(k_a * band[1], total - k_b * band[0]),
+            )
+
+        for sizes, relaxed, cells in passes:
+            seen: set[tuple[frozenset[int], int]] = set()
+            for angle in self._sweep_angles(region):
+                order = self._grow(region, inside, angle)
+                if len(order) != len(region):
+                    continue
+                running = np.cumsum([self.pieces[p].households for p in order])
+                for k_a in sizes:
+                    k_b = k - k_a
+                    goal = total * k_a / k
+                    strict = (
+                        max(k_a * band[0], total - k_b * band[1]),
+                        min(k_a * band[1], total - k_b * band[0]),
+                    )
+                    if strict[0] > strict[1] and not relaxed:
+                        continue
+                    window = (-math.inf, math.inf) if relaxed else strict
+                    cands: list[_Candidate] = []
+                    # Cuts along roads: the first i pieces of the growth order.
+                    prefix = running[:-1]
+                    ok = np.flatnonzero((prefix >= window[0]) & (prefix <= window[1]))
+                    for i in sorted(ok, key=lambda i: abs(prefix[i] - goal))[
+                        :KEEP_ROAD
+                    ]:
+                        a = order[: i + 1]
+                        key = (frozenset(a), k_a)
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                        cands.append(
+                            _Candidate(list(a), order[i + 1 :], k_a, int(prefix[i]))
+                        )
+                    # A cut through the block where the side reaches its share.
+                    c = int(np.searchsorted(running, goal))
+                    c = min(c, len(order) - 1)
+                    before = int(running[c - 1]) if c > 0 else 0
+                    x = order[c]
+                    low = window[0] - before
+                    high = window[1] - before
+                    for part_a, part_b in self._split_options(
+                        x,
+                        angle,
+                        goal - before,
+                        (max(low, 1), min(high, self.pieces[x].households - 1)),
+                        set(order[:c]),
+                        cells,
+                    ):
+                        cut = (
+                            part_a.perimeter
+                            + part_b.perimeter
+                            - self.pieces[x].perimeter
+                        ) / 2
+                        cands.append(
+                            _Candidate(
+                                list(order[:c]),
+                                list(order[c + 1 :]),
+                                k_a,
+                                before + part_a.households,
+                                split=(x, part_a, part_b, max(cut, MIN_SHARED)),
+                            )
+                        )
+                    for cand in cands:
+                        self._score(cand, total, k, band, strict)
+                        if best is None or cand.score < best.score:
+                            best = cand
+            if cells:
+                for cand in self._hub_candidates(region, k, band, sizes, relaxed):
+                    self._score(cand, total, k, band, cand_window(cand.k_a))
+                    if best is None or cand.score < best.score:
+                        best = cand
+            if best is not None and math.isfinite(best.score):
+                break
+        if best is None or not math.isfinite(best.score):
+            return None
+        a, b = list(best.a), list(best.b)
+        if best.split is not None:
+            x, part_a, part_b, _ = best.split
+            ia, ib = self.apply_cut(x, part_a, part_b)
+            a.append(ia)
+            b.append(ib)
+        return a, b, best.k_a
+
+    def divide(
+        self, region: list[int], k: int, band: tuple[float, float]
+    ) -> tuple[list[list[int]], int]:
+        """Cut ``region`` into ``k`` connected groups of pieces.
+
+        Returns the groups and how many grids could not be made (regions that could
+        not be cut further).
+        """
+        leaves: list[list[int]] = []
+        missing = 0
+        stack = [(region, k)]
+        while stack:
+            check(self.feedback)
+            part, n = stack.pop()
+            if n <= 1:
+                leaves.append(part)
+                continue
+            cut = self.best_cut(part, n, band)
+            if cut is None:
+                leaves.append(part)
+                missing += n - 1
+                continue
+            a, b, k_a = cut
+            stack.append((b, n - k_a))
+            stack.append((a, k_a))
+        return leaves, missing
+
+    def union(self, ids: Iterable[int]) -> BaseGeometry:
+        """The polygon covered by pieces ``ids``."""
+        geoms = [self.pieces[i].geom for i in ids]
+        if len(geoms) == 1:
+            return geoms[0]
+        return shapely.union_all(np.asarray(geoms, dtype=object))
+
+    def members(self, ids: Iterable[int]) -> np.ndarray:
+        """Buildings in pieces ``ids``."""
+        parts = [self.pieces[i].members for i in ids]
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
