@@ -38,7 +38,7 @@ from gridgis.core.progress import Feedback, check
 
 #: Weights of a cut's score: households off the ideal share, households near the band's
 #: edges, share of the cut that is not on a road, and the less compact side's shape.
-W_BALANCE, W_EDGE, W_ROAD, W_SHAPE = 1.0, 3.0, 1.0, 2.0
+W_BALANCE, W_EDGE, W_ROAD, W_SHAPE = 1.0, 2.0, 1.5, 3.0
 #: Sweep directions tried for every cut, besides the buildings' own axes.
 SWEEPS = 8
 #: Road cuts and block cuts kept per sweep direction and side size.
@@ -47,19 +47,66 @@ KEEP_ROAD, KEEP_SPLIT = 3, 2
 Edge = tuple[float, float]  # shared length, of which on roads
 
 
-def child_compactness(area: float, perimeter: float, k: int) -> float:
+def area_moments(geom: BaseGeometry, origin: np.ndarray) -> np.ndarray:
+    """Area, first and second moments of area of a polygon about ``origin``.
+
+    ``[A, ∫x, ∫y, ∫x², ∫y², ∫xy]``; they add up over pieces, so the elongation of
+    any group of pieces follows without building its geometry.
+    """
+    out = np.zeros(6)
+    for polygon in shapely.get_parts(geom):
+        if polygon.geom_type != "Polygon":
+            continue
+        for k, ring in enumerate([polygon.exterior, *polygon.interiors]):
+            c = np.asarray(ring.coords)[:, :2] - origin
+            x0, y0 = c[:-1, 0], c[:-1, 1]
+            x1, y1 = c[1:, 0], c[1:, 1]
+            cross = x0 * y1 - x1 * y0
+            m = np.array(
+                [
+                    cross.sum() / 2,
+                    ((x0 + x1) * cross).sum() / 6,
+                    ((y0 + y1) * cross).sum() / 6,
+                    ((x0 * x0 + x0 * x1 + x1 * x1) * cross).sum() / 12,
+                    ((y0 * y0 + y0 * y1 + y1 * y1) * cross).sum() / 12,
+                    ((x0 * y1 + 2 * x0 * y0 + 2 * x1 * y1 + x1 * y0) * cross).sum() / 24,
+                ]
+            )
+            if m[0] < 0:
+                m = -m
+            out += m if k == 0 else -m
+    return out
+
+
+def _rectangle_compactness(aspect: float) -> float:
+    return math.pi * aspect / (1 + aspect) ** 2
+
+
+def child_compactness(
+    area: float, perimeter: float, k: int, moments: np.ndarray
+) -> float:
     """Expected Polsby–Popper compactness of the ``k`` grids a shape will become.
 
-    The shape is read as a rectangle of the same compactness (aspect ratio ``r``);
-    cut into ``k`` across its length, its parts have aspect ``max(r / k, k / r)``.
+    The shape's elongation ``r`` comes from its second moments of area (a rectangle
+    of sides ``a ≥ b`` has ``r = a / b``); what its compactness falls short of a
+    rectangle's of the same elongation is irregularity, which its parts inherit. Cut
+    into ``k`` across its length, the parts have elongation ``max(r / k, k / r)``.
     """
-    pp = min(4 * math.pi * area / max(perimeter, 1e-9) ** 2, math.pi / 4)
-    if k <= 1:
-        return pp
-    b = math.pi - 2 * pp
-    r = (b + math.sqrt(max(b * b - 4 * pp * pp, 0.0))) / (2 * max(pp, 1e-9))
-    child = max(r / k, k / r)
-    return math.pi * child / (1 + child) ** 2
+    if area <= 0 or moments[0] <= 0:
+        return 0.0
+    a = moments[0]
+    cx, cy = moments[1] / a, moments[2] / a
+    cxx = moments[3] / a - cx * cx
+    cyy = moments[4] / a - cy * cy
+    cxy = moments[5] / a - cx * cy
+    half = (cxx + cyy) / 2
+    spread = math.sqrt(max(half * half - (cxx * cyy - cxy * cxy), 0.0))
+    major, minor = half + spread, max(half - spread, 1e-12)
+    aspect = math.sqrt(max(major / minor, 1.0))
+    pp = 4 * math.pi * area / max(perimeter, 1e-9) ** 2
+    irregular = min(1.0, pp / _rectangle_compactness(aspect))
+    child = max(aspect / k, k / aspect) if k > 1 else aspect
+    return irregular * _rectangle_compactness(child)
 
 
 @dataclass
@@ -77,6 +124,8 @@ class Piece:
     block: int = -1
     #: Part of its boundary follows the midlines between buildings (Voronoi cut).
     cells: bool = False
+    #: Area moments about the partition's origin (see :func:`area_moments`).
+    moments: np.ndarray = field(default_factory=lambda: np.zeros(6))
     alive: bool = True
 
 
@@ -90,6 +139,7 @@ class _Part:
     area: float
     perimeter: float
     adj: dict[int, Edge]
+    moments: np.ndarray
     #: Cut along Voronoi cells rather than a straight line.
     cells: bool = False
     #: Boundary shared with each neighbour, as segments (straight cuts only).
@@ -120,6 +170,8 @@ class Partition:
     _split_cache: dict[int, dict[tuple[Any, ...], tuple[_Part, _Part] | None]] = field(
         default_factory=dict, repr=False
     )
+    #: Origin of the area moments (the first piece's centroid).
+    origin: np.ndarray | None = None
 
     # -- building the graph ---------------------------------------------------------
 
@@ -133,6 +185,8 @@ class Partition:
         """Add a piece (by default a block of its own); return its id."""
         members = np.asarray(members, dtype=np.int64)
         centroid = shapely.get_coordinates(shapely.centroid(geom))[0]
+        if self.origin is None:
+            self.origin = centroid.copy()
         self.pieces.append(
             Piece(
                 geom=geom,
@@ -143,6 +197,7 @@ class Partition:
                 perimeter=float(geom.length),
                 centroid=centroid,
                 block=len(self.pieces) if block is None else block,
+                moments=area_moments(geom, self.origin),
             )
         )
         self.adj.append({})
@@ -208,6 +263,7 @@ class Partition:
     def _part(
         self, x: int, geom: BaseGeometry, members: np.ndarray, adj: dict[int, Edge]
     ) -> _Part:
+        assert self.origin is not None  # set by the first piece
         return _Part(
             geom=geom,
             members=members,
@@ -215,6 +271,7 @@ class Partition:
             area=float(geom.area),
             perimeter=float(geom.length),
             adj=adj,
+            moments=area_moments(geom, self.origin),
         )
 
     def _cut(self, x: int, angle: float, position: float) -> tuple[_Part, _Part] | None:
@@ -511,28 +568,29 @@ class Partition:
             cand.score = math.inf
             return
 
-        def shape(side: set[int]) -> tuple[float, float, float, float]:
+        def shape(side: set[int]) -> tuple[float, float, float, float, np.ndarray]:
             area = perimeter = inner = cut = off_road = 0.0
+            moments = np.zeros(6)
             for p in side:
                 if p == -1:
-                    area += part_a.area  # type: ignore[union-attr]
-                    perimeter += part_a.perimeter  # type: ignore[union-attr]
+                    item: Piece | _Part = part_a  # type: ignore[assignment]
                 elif p == -2:
-                    area += part_b.area  # type: ignore[union-attr]
-                    perimeter += part_b.perimeter  # type: ignore[union-attr]
+                    item = part_b  # type: ignore[assignment]
                 else:
-                    area += self.pieces[p].area
-                    perimeter += self.pieces[p].perimeter
+                    item = self.pieces[p]
+                area += item.area
+                perimeter += item.perimeter
+                moments += item.moments
                 for q, (length, road) in edges(p):
                     if q in side:
                         inner += length
                     else:
                         cut += length
                         off_road += length - road
-            return area, perimeter - inner, cut, off_road
+            return area, perimeter - inner, cut, off_road, moments
 
-        area_a, per_a, cut_len, off_road = shape(side_a)
-        area_b, per_b, _, _ = shape(side_b)
+        area_a, per_a, cut_len, off_road, mom_a = shape(side_a)
+        area_b, per_b, _, _, mom_b = shape(side_b)
         k_a, k_b = cand.k_a, k - cand.k_a
         s_a = cand.households_a
         s_b = total - s_a
@@ -543,8 +601,8 @@ class Partition:
         balance = (abs(m_a - mean) + abs(m_b - mean)) / (2 * half)
         edge = sum(max(0.0, abs(m - centre) - 0.5 * half) for m in (m_a, m_b)) / half
         outside = max(0.0, window[0] - s_a, s_a - window[1]) / half
-        pp_a = child_compactness(area_a, per_a, k_a)
-        pp_b = child_compactness(area_b, per_b, k_b)
+        pp_a = child_compactness(area_a, per_a, k_a, mom_a)
+        pp_b = child_compactness(area_b, per_b, k_b, mom_b)
         cand.score = (
             W_BALANCE * balance
             + W_EDGE * edge
