@@ -19,7 +19,12 @@ Computing a division writes nothing; the planner reads its quality report first:
 
 from __future__ import annotations
 
-from gridgis.core.divide.engine import Division, divide_community, short_name
+from gridgis.core.divide.engine import (
+    Division,
+    divide_community,
+    partition_blocks,
+    short_name,
+)
 from gridgis.core.divide.history import (
     LOG_KEY,
     StaleDivisionError,
@@ -39,6 +44,7 @@ __all__ = [
     "apply_division",
     "divide_community",
     "division_history",
+    "partition_blocks",
     "restore_grids",
     "short_name",
     "undivided_communities",

@@ -24,6 +24,10 @@ from gridgis.core.link import CUT_AREA, CUT_SHARE, assign_points, inside_points
 MIN_SHARED = 1.0
 #: Slivers are faces whose mean width (area / perimeter × 2) is below this (metres).
 SLIVER_WIDTH = 4.0
+#: Precision grid (metres) for shared boundaries: a vertex a hair off its
+#: neighbour's edge (where a cut met a road) is snapped onto it, so the boundary the
+#: two share is found as a line rather than a point.
+SHARED_GRID = 1e-3
 
 
 @dataclass
@@ -67,20 +71,38 @@ class BuildingSet:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def extents(self, angle: float) -> tuple[np.ndarray, np.ndarray]:
-        """Lowest and highest projection of every footprint on direction ``angle``."""
-        key = round(angle % (2 * np.pi), 9)
-        if key not in self._extents:
-            if len(self.ids) == 0:
-                empty = np.empty(0)
-                self._extents[key] = (empty, empty)
-            else:
-                proj = self.coords @ np.array([np.cos(angle), np.sin(angle)])
-                self._extents[key] = (
-                    np.minimum.reduceat(proj, self.starts),
-                    np.maximum.reduceat(proj, self.starts),
-                )
-        return self._extents[key]
+    def extents(
+        self, angle: float, members: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Lowest and highest projection of footprints on direction ``angle``.
+
+        For every building, or for ``members`` only (in their order).
+        """
+        u = np.array([np.cos(angle), np.sin(angle)])
+        if members is None:
+            key = round(angle % (2 * np.pi), 9)
+            if key not in self._extents:
+                if len(self.ids) == 0:
+                    empty = np.empty(0)
+                    self._extents[key] = (empty, empty)
+                else:
+                    proj = self.coords @ u
+                    self._extents[key] = (
+                        np.minimum.reduceat(proj, self.starts),
+                        np.maximum.reduceat(proj, self.starts),
+                    )
+            return self._extents[key]
+        members = np.asarray(members, dtype=np.int64)
+        if len(members) == 0:
+            empty = np.empty(0)
+            return empty, empty
+        ends = np.append(self.starts[1:], len(self.coords))
+        counts = ends[members] - self.starts[members]
+        offsets = np.cumsum(counts) - counts
+        index = np.arange(counts.sum()) - np.repeat(offsets, counts)
+        index += np.repeat(self.starts[members], counts)
+        proj = self.coords[index] @ u
+        return np.minimum.reduceat(proj, offsets), np.maximum.reduceat(proj, offsets)
 
 
 def _orientations(footprints: np.ndarray) -> np.ndarray:
@@ -245,8 +267,14 @@ class _Union:
             self.parent[max(ri, rj)] = min(ri, rj)
 
 
-def shared_lengths(geoms: np.ndarray) -> dict[tuple[int, int], float]:
-    """Length of boundary shared by every pair of neighbouring polygons (i < j)."""
+def shared_lengths(
+    geoms: np.ndarray, grid_size: float | None = None
+) -> dict[tuple[int, int], float]:
+    """Length of boundary shared by every pair of neighbouring polygons (i < j).
+
+    Exact for a conforming coverage (neighbours have the same vertices along their
+    shared boundary); ``grid_size`` snaps to a precision grid for other polygons.
+    """
     geoms = np.asarray(geoms, dtype=object)
     if len(geoms) < 2:
         return {}
@@ -255,12 +283,31 @@ def shared_lengths(geoms: np.ndarray) -> dict[tuple[int, int], float]:
     left, right = tree.query(geoms, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
-    lengths = shapely.length(shapely.intersection(boundaries[left], boundaries[right]))
+    lengths = shapely.length(
+        shapely.intersection(boundaries[left], boundaries[right], grid_size=grid_size)
+    )
     return {
         (int(i), int(j)): float(d)
         for i, j, d in zip(left, right, lengths, strict=True)
         if d > 0
     }
+
+
+def conform(geoms: np.ndarray) -> np.ndarray:
+    """Polygons that add each neighbour's vertices lying on their shared boundary.
+
+    Afterwards neighbours have identical vertices along the boundary they share, so
+    unions of them leave no seam.
+    """
+    from gridgis.core.divide.split import insert_vertices
+
+    geoms = np.asarray(geoms, dtype=object).copy()
+    pairs = shared_lengths(geoms, grid_size=SHARED_GRID)
+    coords = [shapely.get_coordinates(shapely.boundary(g)) for g in geoms]
+    for i, j in pairs:
+        geoms[i] = insert_vertices(geoms[i], coords[j])
+        geoms[j] = insert_vertices(geoms[j], coords[i])
+    return geoms
 
 
 def make_blocks(

@@ -16,7 +16,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
 from gridgis.core import codes as codes_mod
@@ -30,6 +29,7 @@ from gridgis.core.definitions import (
 from gridgis.core.divide.blocks import (
     Blocks,
     BuildingSet,
+    conform,
     line_parts,
     make_blocks,
     near_mask,
@@ -428,6 +428,91 @@ def divide_community(
             )
         },
     )
+
+
+def partition_blocks(
+    blocks: gpd.GeoSeries | np.ndarray,
+    buildings: gpd.GeoDataFrame,
+    band: HouseholdBand,
+    *,
+    roads: gpd.GeoSeries | np.ndarray | None = None,
+    target: float | None = None,
+    grids: int | None = None,
+    feedback: Feedback | None = None,
+) -> gpd.GeoDataFrame:
+    """Group given blocks (and cut them between buildings where needed) into grids.
+
+    The core of :func:`divide_community` on blocks the caller already has — a
+    parcel layer, or blocks made some other way: no polygonising, campuses, locked
+    grids or overlays, nothing read or written.
+
+    Parameters
+    ----------
+    blocks
+        Polygons that tile the area to divide.
+    buildings
+        ``id``, ``households``, ``population``, ``use`` and footprints; each is
+        placed in the block holding a point inside it.
+    band
+        Households per grid.
+    roads
+        Road lines, to prefer cuts along them between blocks.
+    target, grids
+        Households to aim at per grid; a hint for the number of grids.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per grid: ``households``, ``population`` and the polygon.
+    """
+    geoms = conform(np.asarray(blocks, dtype=object))
+    people = BuildingSet.from_frame(buildings)
+    located = assign_points(people.points, geoms).index
+    members = [np.flatnonzero(located == b) for b in range(len(geoms))]
+    made = Blocks(
+        geoms=geoms,
+        members=members,
+        building_block=located,
+        linework=shapely.LineString(),
+        extensions=[],
+        slivers=0,
+        straddled=0,
+    )
+    road_lines = (
+        line_parts(list(np.asarray(roads, dtype=object))) if roads is not None else []
+    )
+    lines = (
+        shapely.union_all(np.asarray(road_lines, dtype=object))
+        if road_lines
+        else shapely.LineString()
+    )
+    partition = _graph(
+        made, people, np.zeros(len(geoms), dtype=np.int64), lines, feedback
+    )
+    parts = partition.components(range(len(geoms)), same_zone=False)
+    report = QualityReport("", "", (band.min, band.max))
+    describe = _Describer(partition, shapely.union_all(geoms), {}, len(parts))
+    options = DivisionOptions(
+        target=None if target is None else int(target), grids=grids
+    )
+    leaves = _divide_parts(partition, parts, band, options, report, describe, feedback)
+    groups: list[dict[str, Any]] = [
+        {"pieces": g, "kind": GridKind.RESIDENTIAL.value, "name": None} for g in leaves
+    ]
+    _attach_empty(partition, parts, groups, report, describe)
+    rows = []
+    shapes = []
+    for g in groups:
+        inside = partition.members(g["pieces"])
+        rows.append(
+            {
+                "households": int(people.households[inside].sum()),
+                "population": int(people.population[inside].sum()),
+            }
+        )
+        shapes.append(_one_polygon(partition.union(g["pieces"])))
+    crs = getattr(blocks, "crs", None) or getattr(buildings, "crs", None)
+    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=shapes, crs=crs)
 
 
 def _progress(feedback: Feedback | None, percent: float) -> None:
@@ -837,8 +922,12 @@ def _locked_totals(
     return sums[0].astype(np.int64), sums[1].astype(np.int64)
 
 
-def _one_polygon(geom: BaseGeometry) -> Polygon:
-    """A grid's area as one polygon (numerical crumbs of a union dropped)."""
+def _one_polygon(geom: BaseGeometry) -> BaseGeometry:
+    """A grid's area as one polygon: crumbs of a union (under 1 m²) dropped.
+
+    Real parts are never dropped: a grid in several parts stays a MultiPolygon
+    and the report counts it.
+    """
     if geom.geom_type == "Polygon":
         return geom
     parts = sorted(
@@ -847,7 +936,10 @@ def _one_polygon(geom: BaseGeometry) -> Polygon:
     )
     if not parts:
         raise GeometryError("A grid came out empty.", "生成了一个空网格。")
-    return parts[0]
+    real = [p for p in parts if p.area > 1.0]
+    if len(real) <= 1:
+        return parts[0]
+    return shapely.MultiPolygon(real)
 
 
 def _building_grid(buildings: BuildingSet, grids: gpd.GeoDataFrame) -> pd.Series:
@@ -879,4 +971,4 @@ def _crossings(
     return out
 
 
-__all__ = ["Division", "divide_community", "short_name"]
+__all__ = ["Division", "divide_community", "partition_blocks", "short_name"]

@@ -24,13 +24,19 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from gridgis.core.divide.blocks import MIN_SHARED, BuildingSet, dominant_orientation
+from gridgis.core.divide.blocks import (
+    MIN_SHARED,
+    SHARED_GRID,
+    BuildingSet,
+    dominant_orientation,
+)
 from gridgis.core.divide.split import (
     Gap,
     clip_segments,
     cut_cells,
     cut_straight,
     gaps,
+    insert_vertices,
     line_segments,
     segment_length,
 )
@@ -69,7 +75,8 @@ def area_moments(geom: BaseGeometry, origin: np.ndarray) -> np.ndarray:
                     ((y0 + y1) * cross).sum() / 6,
                     ((x0 * x0 + x0 * x1 + x1 * x1) * cross).sum() / 12,
                     ((y0 * y0 + y0 * y1 + y1 * y1) * cross).sum() / 12,
-                    ((x0 * y1 + 2 * x0 * y0 + 2 * x1 * y1 + x1 * y0) * cross).sum() / 24,
+                    ((x0 * y1 + 2 * x0 * y0 + 2 * x1 * y1 + x1 * y0) * cross).sum()
+                    / 24,
                 ]
             )
             if m[0] < 0:
@@ -327,8 +334,10 @@ class Partition:
                 others = np.asarray([self.pieces[q].geom for q in near], dtype=object)
                 shared = shapely.length(
                     shapely.intersection(
-                        shapely.boundary(geom), shapely.boundary(others)
-                    )
+                        shapely.boundary(geom),
+                        shapely.boundary(others),
+                        grid_size=SHARED_GRID,  # the cut's new vertices are not
+                    )  # in the neighbours yet
                 )
                 for q, length in zip(near, shared, strict=True):
                     if length >= MIN_SHARED:
@@ -346,6 +355,30 @@ class Partition:
         # Cuts worked out for x and its neighbours refer to x: forget them.
         for q in [x, *self.adj[x]]:
             self._split_cache.pop(q, None)
+        # Vertices the cut put on x's edges go into the neighbours across them.
+        known = {
+            (float(a), float(b))
+            for a, b in shapely.get_coordinates(self.pieces[x].geom)
+        }
+        fresh = np.asarray(
+            [
+                xy
+                for part in (part_a, part_b)
+                for xy in shapely.get_coordinates(part.geom)
+                if (float(xy[0]), float(xy[1])) not in known
+            ]
+        ).reshape(-1, 2)
+        for q in self.adj[x] if len(fresh) else ():
+            piece = self.pieces[q]
+            minx, miny, maxx, maxy = piece.geom.bounds
+            near = (
+                (fresh[:, 0] >= minx - 1e-6)
+                & (fresh[:, 0] <= maxx + 1e-6)
+                & (fresh[:, 1] >= miny - 1e-6)
+                & (fresh[:, 1] <= maxy + 1e-6)
+            )
+            if near.any():
+                piece.geom = insert_vertices(piece.geom, fresh[near])
         ids = []
         was_cells = self.pieces[x].cells
         for part in (part_a, part_b):
@@ -386,16 +419,15 @@ class Partition:
             angles = [k * math.pi / 4 for k in range(4)] + self.piece_angles(current)
             best: tuple[int, float, float, bool] | None = None
             for angle in angles:
-                lo_all, hi_all = self.buildings.extents(angle)
-                lo, hi = lo_all[building], hi_all[building]
+                lo_m, hi_m = self.buildings.extents(angle, members)
+                mine = int(np.flatnonzero(members == building)[0])
+                lo, hi = lo_m[mine], hi_m[mine]
                 for gap in gaps(self.buildings, members, angle):
                     mine_low = hi < gap.position
                     if not mine_low and lo < gap.position:
                         continue
                     on_far = (
-                        (lo_all[members] > gap.position)
-                        if mine_low
-                        else (hi_all[members] < gap.position)
+                        (lo_m > gap.position) if mine_low else (hi_m < gap.position)
                     )
                     removed = int(on_far.sum())
                     if best is None or removed > best[0]:
@@ -854,11 +886,20 @@ class Partition:
         return leaves, missing
 
     def union(self, ids: Iterable[int]) -> BaseGeometry:
-        """The polygon covered by pieces ``ids``."""
-        geoms = [self.pieces[i].geom for i in ids]
+        """The polygon covered by pieces ``ids``.
+
+        Pieces cut on both sides of a road meet only between computed points that
+        may lie a hair apart; when the exact union falls apart there, it is done
+        again on the :data:`SHARED_GRID` precision grid, which closes such seams.
+        """
+        geoms = np.asarray([self.pieces[i].geom for i in ids], dtype=object)
         if len(geoms) == 1:
             return geoms[0]
-        return shapely.union_all(np.asarray(geoms, dtype=object))
+        exact = shapely.union_all(geoms)
+        real = [p for p in shapely.get_parts(exact) if p.area > 1.0]
+        if len(real) <= 1:
+            return exact
+        return shapely.union_all(geoms, grid_size=SHARED_GRID)
 
     def members(self, ids: Iterable[int]) -> np.ndarray:
         """Buildings in pieces ``ids``."""

@@ -39,8 +39,7 @@ def gaps(buildings: BuildingSet, members: np.ndarray, angle: float) -> list[Gap]
     """Every straight line across direction ``angle`` that passes between ``members``."""
     if len(members) < 2:
         return []
-    lo_all, hi_all = buildings.extents(angle)
-    lo, hi = lo_all[members], hi_all[members]
+    lo, hi = buildings.extents(angle, members)
     order = np.argsort(lo, kind="stable")
     reach = np.maximum.accumulate(hi[order])
     free = lo[order][1:] - reach[:-1]
@@ -254,3 +253,47 @@ def cut_cells(
     if part_b is None:
         return None
     return part_a, part_b
+
+
+def insert_vertices(
+    geom: BaseGeometry, points: np.ndarray, tolerance: float = 1e-6
+) -> BaseGeometry:
+    """``geom`` with ``points`` that lie on its boundary added as vertices.
+
+    When a cut puts a vertex on a block's edge, the block across that edge gets the
+    same vertex, so the two keep identical vertices along the boundary they share
+    (a conforming coverage) and their union never leaves a seam.
+    """
+    if geom.geom_type != "Polygon" or len(points) == 0:
+        return geom
+    points = np.asarray(points, dtype=float).reshape(-1, 2)
+    rings = [np.asarray(geom.exterior.coords)[:, :2]]
+    rings += [np.asarray(r.coords)[:, :2] for r in geom.interiors]
+    changed = False
+    out = []
+    for ring in rings:
+        a, b = ring[:-1], ring[1:]
+        ab = b - a
+        length2 = np.maximum((ab * ab).sum(axis=1), 1e-24)
+        inserts: dict[int, list[tuple[float, np.ndarray]]] = {}
+        for p in points:
+            if np.hypot(*(ring - p).T).min() <= 1e-9:
+                continue
+            t = np.clip(((p - a) * ab).sum(axis=1) / length2, 0.0, 1.0)
+            d = np.hypot(*(a + t[:, None] * ab - p).T)
+            i = int(np.argmin(d))
+            if d[i] < tolerance and 0.0 < t[i] < 1.0:
+                inserts.setdefault(i, []).append((float(t[i]), p))
+        if inserts:
+            changed = True
+            rebuilt = []
+            for i in range(len(a)):
+                rebuilt.append(a[i])
+                for _, p in sorted(inserts.get(i, []), key=lambda tp: tp[0]):
+                    rebuilt.append(p)
+            rebuilt.append(rebuilt[0])
+            ring = np.asarray(rebuilt)
+        out.append(ring)
+    if not changed:
+        return geom
+    return Polygon(out[0], out[1:])
