@@ -33,13 +33,13 @@ from gridgis.core.divide.blocks import (
     line_parts,
     make_blocks,
     near_mask,
-    shared_lengths,
+    shared_segments,
     split_segments,
 )
 from gridgis.core.divide.options import DivisionOptions
 from gridgis.core.divide.regions import Partition
 from gridgis.core.divide.report import ON_LINE, QualityReport, measure
-from gridgis.core.divide.split import line_segments
+from gridgis.core.divide.split import line_segments, segment_length
 from gridgis.core.errors import GeometryError, SchemaError
 from gridgis.core.i18n import Text
 from gridgis.core.link import assign_points, inside_points
@@ -590,12 +590,8 @@ def _graph(
     partition = Partition(buildings, feedback=feedback)
     for b, geom in enumerate(blocks.geoms):
         partition.add(geom, blocks.members[b], int(zones[b]))
-    boundaries = shapely.boundary(blocks.geoms)
-    pairs = shared_lengths(blocks.geoms)
-    shared = [
-        line_segments(shapely.intersection(boundaries[i], boundaries[j]))
-        for i, j in pairs
-    ]
+    pairs = shared_segments(blocks.geoms)
+    shared = list(pairs.values())
     pieces = [split_segments(segments, 5.0) for segments in shared]
     pair_of = np.repeat(np.arange(len(pieces)), [len(p) for p in pieces])
     flat = np.concatenate(pieces) if pieces else np.empty((0, 2, 2))
@@ -604,7 +600,8 @@ def _graph(
     road = np.bincount(
         pair_of[on_road], weights=lengths[on_road], minlength=len(pieces)
     )
-    for k, ((i, j), length) in enumerate(pairs.items()):
+    for k, (i, j) in enumerate(pairs):
+        length = segment_length(shared[k])
         partition.connect(i, j, length, min(float(road[k]), length), shared[k])
     return partition
 

@@ -48,7 +48,11 @@ W_BALANCE, W_EDGE, W_ROAD, W_SHAPE = 1.0, 2.0, 1.5, 3.0
 #: Sweep directions tried for every cut, besides the buildings' own axes.
 SWEEPS = 8
 #: Road cuts and block cuts kept per sweep direction and side size.
-KEEP_ROAD, KEEP_SPLIT = 3, 2
+KEEP_ROAD, KEEP_SPLIT = 3, 1
+#: Slack a side still to be divided keeps inside the band (share of the band's width).
+SLACK = 0.1
+#: Cuts along Voronoi cells tried per search for a cut (each takes milliseconds).
+CELL_BUDGET = 8
 
 Edge = tuple[float, float]  # shared length, of which on roads
 
@@ -179,6 +183,8 @@ class Partition:
     )
     #: Origin of the area moments (the first piece's centroid).
     origin: np.ndarray | None = None
+    #: Cuts along Voronoi cells still allowed in the current search (they are slow).
+    _cell_budget: int = field(default=0, repr=False)
 
     # -- building the graph ---------------------------------------------------------
 
@@ -524,8 +530,9 @@ class Partition:
                 taken[kind] = taken.get(kind, 0) + 1
             if out and not cells:
                 return out
-        if (out and not cells) or len(piece.members) < 2:
+        if (out and not cells) or len(piece.members) < 2 or self._cell_budget <= 0:
             return out
+        self._cell_budget -= 1
         # No straight line between buildings: follow the buildings' Voronoi cells,
         # taking first the buildings nearest side A.
         if side_a:
@@ -552,96 +559,6 @@ class Partition:
             out.append((part_a, part_b))
             break
         return out
-
-    def _score(
-        self,
-        cand: _Candidate,
-        total: int,
-        k: int,
-        band: tuple[float, float],
-        window: tuple[float, float],
-    ) -> None:
-        """Fill in ``cand.score`` (``inf`` when side B falls apart)."""
-        split = cand.split
-        x = split[0] if split else -1
-        part_a = split[1] if split else None
-        part_b = split[2] if split else None
-        a_set, b_set = set(cand.a), set(cand.b)
-
-        def edges(p: int) -> Iterable[tuple[int, Edge]]:
-            if p == -1 and part_a is not None:
-                yield from part_a.adj.items()
-                yield -2, (split[3], 0.0)  # type: ignore[index]
-                return
-            if p == -2 and part_b is not None:
-                yield from part_b.adj.items()
-                yield -1, (split[3], 0.0)  # type: ignore[index]
-                return
-            for q, e in self.adj[p].items():
-                if q != x:
-                    yield q, e
-            if part_a is not None and p in part_a.adj:
-                yield -1, part_a.adj[p]
-            if part_b is not None and p in part_b.adj:
-                yield -2, part_b.adj[p]
-
-        side_a = a_set | ({-1} if split else set())
-        side_b = b_set | ({-2} if split else set())
-        # Side B must stay in one piece.
-        start = next(iter(side_b))
-        seen, stack = {start}, [start]
-        while stack:
-            p = stack.pop()
-            for q, _ in edges(p):
-                if q in side_b and q not in seen:
-                    seen.add(q)
-                    stack.append(q)
-        if len(seen) != len(side_b):
-            cand.score = math.inf
-            return
-
-        def shape(side: set[int]) -> tuple[float, float, float, float, np.ndarray]:
-            area = perimeter = inner = cut = off_road = 0.0
-            moments = np.zeros(6)
-            for p in side:
-                if p == -1:
-                    item: Piece | _Part = part_a  # type: ignore[assignment]
-                elif p == -2:
-                    item = part_b  # type: ignore[assignment]
-                else:
-                    item = self.pieces[p]
-                area += item.area
-                perimeter += item.perimeter
-                moments += item.moments
-                for q, (length, road) in edges(p):
-                    if q in side:
-                        inner += length
-                    else:
-                        cut += length
-                        off_road += length - road
-            return area, perimeter - inner, cut, off_road, moments
-
-        area_a, per_a, cut_len, off_road, mom_a = shape(side_a)
-        area_b, per_b, _, _, mom_b = shape(side_b)
-        k_a, k_b = cand.k_a, k - cand.k_a
-        s_a = cand.households_a
-        s_b = total - s_a
-        mean = total / k
-        half = max((band[1] - band[0]) / 2, 1.0)
-        centre = (band[0] + band[1]) / 2
-        m_a, m_b = s_a / k_a, s_b / k_b
-        balance = (abs(m_a - mean) + abs(m_b - mean)) / (2 * half)
-        edge = sum(max(0.0, abs(m - centre) - 0.5 * half) for m in (m_a, m_b)) / half
-        outside = max(0.0, window[0] - s_a, s_a - window[1]) / half
-        pp_a = child_compactness(area_a, per_a, k_a, mom_a)
-        pp_b = child_compactness(area_b, per_b, k_b, mom_b)
-        cand.score = (
-            W_BALANCE * balance
-            + W_EDGE * edge
-            + 10.0 * outside
-            + W_ROAD * off_road / max(cut_len, 1e-9)
-            + W_SHAPE * (1.0 - min(pp_a, pp_b, 1.0))
-        )
 
     def _components_within(self, ids: list[int]) -> list[list[int]]:
         """Connected groups of ``ids`` through pieces of ``ids`` only."""
@@ -747,6 +664,174 @@ class Partition:
                         break
         return out
 
+    def _edges_with(self, split: tuple[int, _Part, _Part, float] | None) -> Any:
+        """Neighbours of a piece with a considered cut applied (parts as -1, -2)."""
+        x = split[0] if split else -1
+        part_a = split[1] if split else None
+        part_b = split[2] if split else None
+        chord = split[3] if split else 0.0
+
+        def edges(p: int) -> Iterable[tuple[int, Edge]]:
+            if p == -1 and part_a is not None:
+                yield from part_a.adj.items()
+                yield -2, (chord, 0.0)
+                return
+            if p == -2 and part_b is not None:
+                yield from part_b.adj.items()
+                yield -1, (chord, 0.0)
+                return
+            for q, e in self.adj[p].items():
+                if q != x:
+                    yield q, e
+            if part_a is not None and p in part_a.adj:
+                yield -1, part_a.adj[p]
+            if part_b is not None and p in part_b.adj:
+                yield -2, part_b.adj[p]
+
+        return edges
+
+    def _b_connected(self, cand: _Candidate) -> bool:
+        """Whether side B of a candidate cut is in one piece."""
+        edges = self._edges_with(cand.split)
+        side_b = set(cand.b) | ({-2} if cand.split else set())
+        if not side_b:
+            return False
+        start = next(iter(side_b))
+        seen, stack = {start}, [start]
+        while stack:
+            p = stack.pop()
+            for q, _ in edges(p):
+                if q in side_b and q not in seen:
+                    seen.add(q)
+                    stack.append(q)
+        return len(seen) == len(side_b)
+
+    @staticmethod
+    def _formula(
+        s_a: float,
+        k_a: int,
+        total: int,
+        k: int,
+        band: tuple[float, float],
+        window: tuple[float, float],
+        shape_a: tuple[float, float, np.ndarray],
+        shape_b: tuple[float, float, np.ndarray],
+        cut: float,
+        off_road: float,
+    ) -> float:
+        """The score of a cut (lower is better); see the module's weights."""
+        k_b = k - k_a
+        mean = total / k
+        half = max((band[1] - band[0]) / 2, 1.0)
+        centre = (band[0] + band[1]) / 2
+        m_a, m_b = s_a / k_a, (total - s_a) / k_b
+        balance = (abs(m_a - mean) + abs(m_b - mean)) / (2 * half)
+        edge = sum(max(0.0, abs(m - centre) - 0.5 * half) for m in (m_a, m_b)) / half
+        outside = max(0.0, window[0] - s_a, s_a - window[1]) / half
+        pp_a = child_compactness(shape_a[0], shape_a[1], k_a, shape_a[2])
+        pp_b = child_compactness(shape_b[0], shape_b[1], k_b, shape_b[2])
+        return (
+            W_BALANCE * balance
+            + W_EDGE * edge
+            + 10.0 * outside
+            + W_ROAD * off_road / max(cut, 1e-9)
+            + W_SHAPE * (1.0 - min(pp_a, pp_b, 1.0))
+        )
+
+    def _score(
+        self,
+        cand: _Candidate,
+        total: int,
+        k: int,
+        band: tuple[float, float],
+        window: tuple[float, float],
+    ) -> None:
+        """Fill in ``cand.score`` by walking both sides (``inf`` if B falls apart)."""
+        if not self._b_connected(cand):
+            cand.score = math.inf
+            return
+        split = cand.split
+        part_a = split[1] if split else None
+        part_b = split[2] if split else None
+        edges = self._edges_with(split)
+
+        def shape(side: set[int]) -> tuple[float, float, float, float, np.ndarray]:
+            area = perimeter = inner = cut = off_road = 0.0
+            moments = np.zeros(6)
+            for p in side:
+                if p == -1:
+                    item: Piece | _Part = part_a  # type: ignore[assignment]
+                elif p == -2:
+                    item = part_b  # type: ignore[assignment]
+                else:
+                    item = self.pieces[p]
+                area += item.area
+                perimeter += item.perimeter
+                moments += item.moments
+                for q, (length, road) in edges(p):
+                    if q in side:
+                        inner += length
+                    else:
+                        cut += length
+                        off_road += length - road
+            return area, perimeter - inner, cut, off_road, moments
+
+        side_a = set(cand.a) | ({-1} if split else set())
+        side_b = set(cand.b) | ({-2} if split else set())
+        area_a, per_a, cut, off_road, mom_a = shape(side_a)
+        area_b, per_b, _, _, mom_b = shape(side_b)
+        cand.score = self._formula(
+            cand.households_a,
+            cand.k_a,
+            total,
+            k,
+            band,
+            window,
+            (area_a, per_a, mom_a),
+            (area_b, per_b, mom_b),
+            cut,
+            off_road,
+        )
+
+    def _prefixes(self, order: list[int], inside: set[int]) -> dict[str, np.ndarray]:
+        """Running totals along a growth order: what the first i + 1 pieces hold.
+
+        ``hh``, ``area``, ``per`` (perimeter of their union), ``mom`` (area moments),
+        ``cut`` (boundary they share with the rest of the region) and ``off`` (the
+        part of that boundary not on roads).
+        """
+        n = len(order)
+        pos = {p: i for i, p in enumerate(order)}
+        hh = np.empty(n)
+        area = np.empty(n)
+        per = np.empty(n)
+        cut = np.empty(n)
+        off = np.empty(n)
+        mom = np.empty((n, 6))
+        run_hh = run_area = run_per = run_inner = run_deg = run_off = 0.0
+        run_inner_off = 0.0
+        run_mom = np.zeros(6)
+        for i, p in enumerate(order):
+            piece = self.pieces[p]
+            run_hh += piece.households
+            run_area += piece.area
+            run_per += piece.perimeter
+            run_mom = run_mom + piece.moments
+            for q, (length, road) in self.adj[p].items():
+                j = pos.get(q)
+                if j is None:
+                    continue
+                run_deg += length
+                run_off += length - road
+                if j < i:
+                    run_inner += length
+                    run_inner_off += length - road
+            hh[i], area[i], mom[i] = run_hh, run_area, run_mom
+            per[i] = run_per - 2 * run_inner
+            cut[i] = run_deg - 2 * run_inner
+            off[i] = run_off - 2 * run_inner_off
+        return {"hh": hh, "area": area, "per": per, "cut": cut, "off": off, "mom": mom}
+
     def best_cut(
         self, region: list[int], k: int, band: tuple[float, float]
     ) -> tuple[list[int], list[int], int] | None:
@@ -757,98 +842,167 @@ class Partition:
         """
         total = self.households(region)
         inside = set(region)
+        area_r = sum(self.pieces[p].area for p in region)
+        mom_r = np.sum([self.pieces[p].moments for p in region], axis=0)
+        inner_r = sum(
+            length
+            for p in region
+            for q, (length, _) in self.adj[p].items()
+            if q in inside and q > p
+        )
+        per_r = sum(self.pieces[p].perimeter for p in region) - 2 * inner_r
         balanced = sorted({k // 2, k - k // 2})
         others = [n for n in range(1, k) if n not in balanced]
         # Balanced sides and straight cuts first; then any side size and cuts along
         # the buildings' cells; the band is given up only when nothing else works.
+        # A side still to be divided keeps some slack inside the band, so that its
+        # own last cuts need not be exact; without slack only if nothing else works.
         passes = [
-            (balanced, False, False),
-            (balanced + others, False, False),
-            (balanced + others, False, True),
-            (balanced, True, True),
+            (balanced, SLACK, False),
+            (balanced + others, SLACK, False),
+            (balanced + others, 0.0, False),
+            (balanced + others, 0.0, True),
+            (balanced, -1.0, True),
         ]
-        best: _Candidate | None = None
 
-        def cand_window(k_a: int) -> tuple[float, float]:
+        def windows(k_a: int, slack: float = 0.0) -> tuple[float, float]:
             k_b = k - k_a
-            return (
-                max(k_a * band[0], total - k_b * band[1]),
-                min(k_a * band[1], total - k_b * band[0]),
-            )
+            room = slack * (band[1] - band[0])
+            low_a = k_a * (band[0] + (room if k_a > 1 else 0.0))
+            high_a = k_a * (band[1] - (room if k_a > 1 else 0.0))
+            low_b = k_b * (band[0] + (room if k_b > 1 else 0.0))
+            high_b = k_b * (band[1] - (room if k_b > 1 else 0.0))
+            return max(low_a, total - high_b), min(high_a, total - low_b)
 
-        for sizes, relaxed, cells in passes:
+        def rest(
+            s_a: float, area_a: float, per_a: float, mom_a: np.ndarray, cut: float
+        ) -> tuple[float, float, np.ndarray]:
+            return area_r - area_a, per_r + 2 * cut - per_a, mom_r - mom_a
+
+        self._cell_budget = CELL_BUDGET
+        for sizes, slack, cells in passes:
+            relaxed = slack < 0
+            found: list[_Candidate] = []
             seen: set[tuple[frozenset[int], int]] = set()
             for angle in self._sweep_angles(region):
                 order = self._grow(region, inside, angle)
                 if len(order) != len(region):
                     continue
-                running = np.cumsum([self.pieces[p].households for p in order])
+                run = self._prefixes(order, inside)
                 for k_a in sizes:
-                    k_b = k - k_a
                     goal = total * k_a / k
-                    strict = (
-                        max(k_a * band[0], total - k_b * band[1]),
-                        min(k_a * band[1], total - k_b * band[0]),
-                    )
-                    if strict[0] > strict[1] and not relaxed:
+                    strict = windows(k_a)
+                    window = (-math.inf, math.inf) if relaxed else windows(k_a, slack)
+                    if window[0] > window[1]:
                         continue
-                    window = (-math.inf, math.inf) if relaxed else strict
-                    cands: list[_Candidate] = []
-                    # Cuts along roads: the first i pieces of the growth order.
-                    prefix = running[:-1]
+                    # Cuts along roads: the first i + 1 pieces of the growth order.
+                    prefix = run["hh"][:-1]
                     ok = np.flatnonzero((prefix >= window[0]) & (prefix <= window[1]))
                     for i in sorted(ok, key=lambda i: abs(prefix[i] - goal))[
                         :KEEP_ROAD
                     ]:
-                        a = order[: i + 1]
-                        key = (frozenset(a), k_a)
+                        key = (frozenset(order[: i + 1]), k_a)
                         if key in seen:
                             continue
                         seen.add(key)
-                        cands.append(
-                            _Candidate(list(a), order[i + 1 :], k_a, int(prefix[i]))
+                        cand = _Candidate(
+                            order[: i + 1], order[i + 1 :], k_a, int(prefix[i])
                         )
+                        shape_a = (run["area"][i], run["per"][i], run["mom"][i])
+                        cand.score = self._formula(
+                            cand.households_a,
+                            k_a,
+                            total,
+                            k,
+                            band,
+                            strict,
+                            shape_a,
+                            rest(prefix[i], *shape_a, run["cut"][i]),
+                            run["cut"][i],
+                            run["off"][i],
+                        )
+                        found.append(cand)
                     # A cut through the block where the side reaches its share.
-                    c = int(np.searchsorted(running, goal))
-                    c = min(c, len(order) - 1)
-                    before = int(running[c - 1]) if c > 0 else 0
+                    c = min(int(np.searchsorted(run["hh"], goal)), len(order) - 1)
+                    before = int(run["hh"][c - 1]) if c > 0 else 0
                     x = order[c]
-                    low = window[0] - before
-                    high = window[1] - before
+                    head = set(order[:c])
                     for part_a, part_b in self._split_options(
                         x,
                         angle,
                         goal - before,
-                        (max(low, 1), min(high, self.pieces[x].households - 1)),
-                        set(order[:c]),
+                        (
+                            max(window[0] - before, 1),
+                            min(window[1] - before, self.pieces[x].households - 1),
+                        ),
+                        head,
                         cells,
                     ):
-                        cut = (
-                            part_a.perimeter
-                            + part_b.perimeter
-                            - self.pieces[x].perimeter
-                        ) / 2
-                        cands.append(
-                            _Candidate(
-                                list(order[:c]),
-                                list(order[c + 1 :]),
-                                k_a,
-                                before + part_a.households,
-                                split=(x, part_a, part_b, max(cut, MIN_SHARED)),
+                        chord = max(
+                            (
+                                part_a.perimeter
+                                + part_b.perimeter
+                                - self.pieces[x].perimeter
                             )
+                            / 2,
+                            MIN_SHARED,
                         )
-                    for cand in cands:
-                        self._score(cand, total, k, band, strict)
-                        if best is None or cand.score < best.score:
-                            best = cand
+                        s_in = s_in_off = out = out_off = 0.0
+                        for q, (length, road) in part_a.adj.items():
+                            if q in head:
+                                s_in += length
+                                s_in_off += length - road
+                            elif q in inside:
+                                out += length
+                                out_off += length - road
+                        if c > 0:
+                            p_area, p_per = run["area"][c - 1], run["per"][c - 1]
+                            p_mom, p_cut = run["mom"][c - 1], run["cut"][c - 1]
+                            p_off = run["off"][c - 1]
+                        else:
+                            p_area = p_per = p_cut = p_off = 0.0
+                            p_mom = np.zeros(6)
+                        area_a = p_area + part_a.area
+                        per_a = p_per + part_a.perimeter - 2 * s_in
+                        mom_a = p_mom + part_a.moments
+                        cut = p_cut - s_in + out + chord
+                        off = p_off - s_in_off + out_off + chord
+                        cand = _Candidate(
+                            order[:c],
+                            order[c + 1 :],
+                            k_a,
+                            before + part_a.households,
+                            split=(x, part_a, part_b, chord),
+                        )
+                        cand.score = self._formula(
+                            cand.households_a,
+                            k_a,
+                            total,
+                            k,
+                            band,
+                            strict,
+                            (area_a, per_a, mom_a),
+                            rest(cand.households_a, area_a, per_a, mom_a, cut),
+                            cut,
+                            off,
+                        )
+                        found.append(cand)
             if cells:
                 for cand in self._hub_candidates(region, k, band, sizes, relaxed):
-                    self._score(cand, total, k, band, cand_window(cand.k_a))
-                    if best is None or cand.score < best.score:
-                        best = cand
-            if best is not None and math.isfinite(best.score):
+                    self._score(cand, total, k, band, windows(cand.k_a))
+                    found.append(cand)
+            found.sort(key=lambda cand: cand.score)
+            best = next(
+                (
+                    cand
+                    for cand in found
+                    if math.isfinite(cand.score) and self._b_connected(cand)
+                ),
+                None,
+            )
+            if best is not None:
                 break
-        if best is None or not math.isfinite(best.score):
+        else:
             return None
         a, b = list(best.a), list(best.b)
         if best.split is not None:

@@ -195,18 +195,22 @@ def segment_length(segments: np.ndarray) -> float:
 
 
 def line_segments(geom: BaseGeometry) -> np.ndarray:
-    """The straight segments of a (multi)line, shape ``(n, 2, 2)``."""
-    out = []
-    for part in shapely.get_parts(geom):
-        if part.geom_type in ("LineString", "LinearRing"):
-            coords = np.asarray(part.coords)[:, :2]
-            if len(coords) >= 2:
-                out.append(np.stack([coords[:-1], coords[1:]], axis=1))
-        elif part.geom_type in ("MultiLineString", "GeometryCollection"):
-            sub = line_segments(part)
-            if len(sub):
-                out.append(sub)
-    return np.concatenate(out) if out else np.empty((0, 2, 2))
+    """The straight segments of a (multi)line or polygon boundary, shape ``(n, 2, 2)``."""
+    parts = shapely.get_parts(np.asarray([geom], dtype=object))
+    while True:
+        multi = shapely.get_num_geometries(parts) > 1
+        collection = np.isin(
+            shapely.get_type_id(parts), (4, 5, 6, 7)
+        )  # multi-part types
+        if not (multi | collection).any():
+            break
+        parts = shapely.get_parts(parts)
+    lines = parts[np.isin(shapely.get_type_id(parts), (1, 2))]
+    if len(lines) == 0:
+        return np.empty((0, 2, 2))
+    coords, index = shapely.get_coordinates(lines, return_index=True)
+    same = index[1:] == index[:-1]
+    return np.stack([coords[:-1][same], coords[1:][same]], axis=1)
 
 
 def cut_cells(
@@ -267,6 +271,16 @@ def insert_vertices(
     if geom.geom_type != "Polygon" or len(points) == 0:
         return geom
     points = np.asarray(points, dtype=float).reshape(-1, 2)
+    minx, miny, maxx, maxy = geom.bounds
+    inside = (
+        (points[:, 0] >= minx - tolerance)
+        & (points[:, 0] <= maxx + tolerance)
+        & (points[:, 1] >= miny - tolerance)
+        & (points[:, 1] <= maxy + tolerance)
+    )
+    points = points[inside]
+    if len(points) == 0:
+        return geom
     rings = [np.asarray(geom.exterior.coords)[:, :2]]
     rings += [np.asarray(r.coords)[:, :2] for r in geom.interiors]
     changed = False
@@ -275,24 +289,26 @@ def insert_vertices(
         a, b = ring[:-1], ring[1:]
         ab = b - a
         length2 = np.maximum((ab * ab).sum(axis=1), 1e-24)
-        inserts: dict[int, list[tuple[float, np.ndarray]]] = {}
-        for p in points:
-            if np.hypot(*(ring - p).T).min() <= 1e-9:
-                continue
-            t = np.clip(((p - a) * ab).sum(axis=1) / length2, 0.0, 1.0)
-            d = np.hypot(*(a + t[:, None] * ab - p).T)
-            i = int(np.argmin(d))
-            if d[i] < tolerance and 0.0 < t[i] < 1.0:
-                inserts.setdefault(i, []).append((float(t[i]), p))
-        if inserts:
+        rel = points[:, None, :] - a[None, :, :]
+        is_vertex = np.hypot(rel[..., 0], rel[..., 1]).min(axis=1) <= 1e-9
+        t = np.clip((rel * ab[None]).sum(axis=2) / length2[None], 0.0, 1.0)
+        off = rel - t[..., None] * ab[None]
+        dist = np.hypot(off[..., 0], off[..., 1])
+        nearest = dist.argmin(axis=1)
+        rows = np.arange(len(points))
+        on = (
+            ~is_vertex
+            & (dist[rows, nearest] < tolerance)
+            & (t[rows, nearest] > 0.0)
+            & (t[rows, nearest] < 1.0)
+        )
+        if on.any():
             changed = True
-            rebuilt = []
-            for i in range(len(a)):
-                rebuilt.append(a[i])
-                for _, p in sorted(inserts.get(i, []), key=lambda tp: tp[0]):
-                    rebuilt.append(p)
-            rebuilt.append(rebuilt[0])
-            ring = np.asarray(rebuilt)
+            segment = nearest[on]
+            order = np.lexsort((t[rows[on], segment], segment))
+            extra = points[on][order]
+            where = segment[order] + 1
+            ring = np.insert(ring, where, extra, axis=0)
         out.append(ring)
     if not changed:
         return geom
