@@ -7,14 +7,23 @@ where they do not (:mod:`.regions`, :mod:`.split`). Schools and hospitals can st
 grids of their own; chosen grids can be kept; overlay boundaries (police precincts,
 school districts) can be respected. Grids are numbered west→east, north→south.
 
-Computing a division writes nothing; the planner reads its quality report first:
+Computing a division writes nothing; the planner reads its quality report first,
+then ``apply_division`` writes it (one transaction, the replaced grids kept) and
+``restore_grids`` goes back. ``partition_blocks`` runs the same engine on blocks the
+caller already has:
 
->>> from gridgis.core.divide import DivisionOptions, divide_community
->>> from gridgis.core.divide import apply_division, restore_grids
->>> # division = divide_community(store, "320599001004", DivisionOptions())
->>> # print(division.report.to_text())
->>> # revision = apply_division(store, division)   # one transaction, then relinked
->>> # restore_grids(store, revision)               # the grids it replaced come back
+>>> import geopandas as gpd
+>>> from shapely.geometry import box
+>>> from gridgis.core.settings import HouseholdBand
+>>> blocks = gpd.GeoSeries([box(0, 0, 100, 100), box(100, 0, 200, 100),
+...                         box(200, 0, 300, 100)])
+>>> homes = gpd.GeoDataFrame(
+...     {"id": ["a", "b", "c"], "households": [250, 250, 300],
+...      "population": [600, 600, 700], "use": ["residential"] * 3},
+...     geometry=[box(40, 40, 60, 60), box(140, 40, 160, 60), box(240, 40, 260, 60)])
+>>> grids = partition_blocks(blocks, homes, HouseholdBand(300, 500))
+>>> sorted(grids["households"])
+[300, 500]
 """
 
 from __future__ import annotations

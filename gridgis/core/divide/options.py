@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from gridgis.core.definitions import GridKind, OverlayKind
@@ -84,39 +84,6 @@ class DivisionOptions:
                 "Snap distance and sliver area cannot be negative.",
                 "道路延伸距离和碎面面积不能为负数。",
             )
-
-    @classmethod
-    def make(
-        cls,
-        *,
-        min_households: int | None = None,
-        max_households: int | None = None,
-        settings: Settings | None = None,
-        locked: Iterable[str] = (),
-        respect: Iterable[str] = (),
-        **kwargs: object,
-    ) -> DivisionOptions:
-        """Options with a residential band from a minimum and/or a maximum.
-
-        A missing bound comes from ``settings`` (or the default band).
-        """
-        bands: dict[str, HouseholdBand] = dict(kwargs.pop("bands", {}) or {})  # type: ignore[call-overload]
-        if min_households is not None or max_households is not None:
-            base = (
-                settings.band(GridKind.RESIDENTIAL)
-                if settings is not None
-                else HouseholdBand(300, 500)
-            )
-            bands[GridKind.RESIDENTIAL.value] = HouseholdBand(
-                base.min if min_households is None else int(min_households),
-                base.max if max_households is None else int(max_households),
-            )
-        return cls(
-            bands=bands,
-            locked=tuple(locked),
-            respect=tuple(str(r) for r in respect),
-            **kwargs,  # type: ignore[arg-type]
-        )
 
     def band(self, settings: Settings, kind: str | GridKind) -> HouseholdBand:
         """The band of grids of ``kind``: this division's, else the project's."""

@@ -175,8 +175,6 @@ class Partition:
     pieces: list[Piece] = field(default_factory=list)
     adj: list[dict[int, Edge]] = field(default_factory=list)
     feedback: Feedback | None = None
-    #: Cuts made through pieces.
-    cuts: int = 0
     lines: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, repr=False)
     _split_cache: dict[int, dict[tuple[Any, ...], tuple[_Part, _Part] | None]] = field(
         default_factory=dict, repr=False
@@ -401,7 +399,6 @@ class Partition:
                 self.connect(i, q, length, road, segs)
         cut = (part_a.perimeter + part_b.perimeter - self.pieces[x].perimeter) / 2
         self.connect(ia, ib, max(cut, MIN_SHARED), 0.0)
-        self.cuts += 1
         return ia, ib
 
     def piece_angles(self, x: int) -> list[float]:
