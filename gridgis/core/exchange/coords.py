@@ -249,6 +249,11 @@ def converter(source: CoordSystem, target: CoordSystem) -> XY | None:
         transformer = _transformer(source.proj_epsg, target.proj_epsg)
 
         def proj(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+            if x.size == 1:
+                # pyproj's single-point path trips over one-element arrays.
+                tx, ty = transformer.transform(float(x.ravel()[0]), float(y.ravel()[0]))
+                return np.full(x.shape, tx), np.full(y.shape, ty)
             tx, ty = transformer.transform(x, y)
             return np.asarray(tx, dtype=float), np.asarray(ty, dtype=float)
 
