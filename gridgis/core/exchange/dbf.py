@@ -21,6 +21,7 @@ import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -86,11 +87,15 @@ def export_encoding(name: str) -> DbfEncoding:
 
 @dataclass(frozen=True)
 class Column:
-    """One column to write: its name in the file, its type and its values."""
+    """One column to write: its name in the file, its type and its values.
+
+    The values are a pandas Series or an Arrow array (as GDAL's Arrow reader gives
+    them; text then goes from UTF-8 buffers to the table without Python strings).
+    """
 
     name: str
     type: FieldType
-    values: pd.Series
+    values: Any
     width: int | None = None
     """Smallest width in bytes, so that users can edit longer values later."""
 
@@ -171,7 +176,83 @@ class _Encoded:
     matrix: np.ndarray
 
 
+def _is_arrow(values: Any) -> bool:
+    return type(values).__module__.startswith("pyarrow")
+
+
+def _arrow(values: Any) -> Any:
+    """One Arrow array from an array or a chunked array."""
+    import pyarrow as pa
+
+    if isinstance(values, pa.ChunkedArray):
+        return values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    return values
+
+
+def _as_series(values: Any) -> pd.Series:
+    return _arrow(values).to_pandas() if _is_arrow(values) else values
+
+
+def _encode_utf8_arrow(column: Column, warnings: list[Text]) -> _Encoded:
+    """UTF-8 text from Arrow buffers, without a Python string per value."""
+    import pyarrow as pa
+
+    array = _arrow(column.values)
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        array = array.cast(pa.string())
+    n = len(array)
+    buffers = array.buffers()
+    width_type = "<i8" if pa.types.is_large_string(array.type) else "<i4"
+    offsets = np.frombuffer(buffers[1], dtype=width_type)[
+        array.offset : array.offset + n + 1
+    ].astype(np.int64)
+    data = (
+        np.frombuffer(buffers[2], dtype=np.uint8)
+        if buffers[2] is not None
+        else np.zeros(0, dtype=np.uint8)
+    )
+    lengths = np.diff(offsets)
+    nulls = np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    if (lengths[nulls] != 0).any():  # pragma: no cover - Arrow allows it, GDAL does not
+        series = Column(column.name, column.type, array.to_pandas(), column.width)
+        return _encode_text(series, "utf-8", warnings)
+    keep = lengths.copy()
+    long_rows = np.flatnonzero(lengths > MAX_TEXT_BYTES)
+    for row in long_rows:
+        cut = int(offsets[row]) + MAX_TEXT_BYTES
+        while cut > offsets[row] and (data[cut] & 0xC0) == 0x80:
+            cut -= 1  # never end inside a character
+        keep[row] = cut - offsets[row]
+    if len(long_rows):
+        warnings.append(_cut_warning(column.name, len(long_rows)))
+    width = min(max(int(keep.max(initial=0)), column.width or 1, 1), MAX_TEXT_BYTES)
+    matrix = _blank(n, width)
+    columns = np.arange(width)
+    for start in range(0, n, _CHUNK):
+        stop = min(start + _CHUNK, n)
+        block = data[offsets[start] : offsets[stop]]
+        if len(long_rows) and ((long_rows >= start) & (long_rows < stop)).any():
+            owner = np.repeat(np.arange(stop - start), lengths[start:stop])
+            position = np.arange(len(block)) - (offsets[start:stop] - offsets[start])[owner]
+            block = block[position < keep[start:stop][owner]]
+        inside = columns[None, :] < keep[start:stop, None]
+        matrix[start:stop][inside] = block
+    return _Encoded(b"C", width, 0, matrix)
+
+
+def _cut_warning(name: str, count: int) -> Text:
+    return Text(
+        f"字段 {name} 有 {count} 个值超过 254 字节,已在完整字符处截断。",
+        f"Field {name}: {count} value(s) were longer than 254 bytes and were cut at "
+        "a character boundary.",
+    )
+
+
 def _encode_text(column: Column, codec: str, warnings: list[Text]) -> _Encoded:
+    if _is_arrow(column.values):
+        if codec == "utf-8":
+            return _encode_utf8_arrow(column, warnings)
+        column = Column(column.name, column.type, _as_series(column.values), column.width)
     values = column.values
     mask = values.isna().to_numpy()
     texts = values.astype(object).to_numpy()
@@ -201,22 +282,23 @@ def _encode_text(column: Column, codec: str, warnings: list[Text]) -> _Encoded:
         cut = encoded[i][:MAX_TEXT_BYTES].decode(codec, errors="ignore")
         encoded[i] = cut.encode(codec)
     if len(too_long):
-        warnings.append(
-            Text(
-                f"字段 {column.name} 有 {len(too_long)} 个值超过 254 字节,已在完整字符处截断。",
-                f"Field {column.name}: {len(too_long)} value(s) were longer than 254 "
-                "bytes and were cut at a character boundary.",
-            )
-        )
+        warnings.append(_cut_warning(column.name, len(too_long)))
     width = max(int(lengths.max(initial=0)), column.width or 1, 1)
     width = min(width, MAX_TEXT_BYTES)
     return _Encoded(b"C", width, 0, _left(encoded, width))
 
 
 def _encode_integer(column: Column) -> _Encoded:
-    values = column.values.astype("Int64")
-    mask = np.asarray(values.isna(), dtype=bool)
-    ints = np.asarray(values.fillna(0).to_numpy(dtype=np.int64))
+    if _is_arrow(column.values):
+        import pyarrow.compute as pc
+
+        array = _arrow(column.values)
+        mask = np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        ints = np.asarray(pc.fill_null(array, 0).to_numpy(), dtype=np.int64)
+    else:
+        values = column.values.astype("Int64")
+        mask = np.asarray(values.isna(), dtype=bool)
+        ints = np.asarray(values.fillna(0).to_numpy(dtype=np.int64))
     texts = ints.astype("S20")
     texts[mask] = b""
     width = max(int(np.char.str_len(texts).max(initial=0)), column.width or 9)
@@ -224,7 +306,7 @@ def _encode_integer(column: Column) -> _Encoded:
 
 
 def _encode_real(column: Column) -> _Encoded:
-    floats = pd.to_numeric(column.values, errors="coerce").to_numpy(dtype=float)
+    floats = pd.to_numeric(_as_series(column.values), errors="coerce").to_numpy(dtype=float)
     mask = ~np.isfinite(floats)
     texts = np.char.mod(b"%.15g", np.where(mask, 0.0, floats)).astype("S24")
     texts[mask] = b""
@@ -234,7 +316,7 @@ def _encode_real(column: Column) -> _Encoded:
 
 
 def _encode_boolean(column: Column) -> _Encoded:
-    values = column.values.astype("boolean")
+    values = _as_series(column.values).astype("boolean")
     mask = np.asarray(values.isna(), dtype=bool)
     truth = np.asarray(values.fillna(False), dtype=bool)
     out = np.where(mask, ord("?"), np.where(truth, ord("T"), ord("F"))).astype(np.uint8)
@@ -242,10 +324,10 @@ def _encode_boolean(column: Column) -> _Encoded:
 
 
 def _encode_datetime(column: Column, codec: str, warnings: list[Text]) -> _Encoded:
-    times = pd.to_datetime(column.values)
+    times = pd.to_datetime(_as_series(column.values))
     texts = pd.Series(
         [None if pd.isna(t) else t.isoformat(timespec="milliseconds") for t in times],
-        index=column.values.index,
+        index=times.index,
         dtype=object,
     )
     return _encode_text(Column(column.name, FieldType.TEXT, texts), codec, warnings)

@@ -37,6 +37,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,6 +52,7 @@ from gridgis.core.exchange.coords import (
     coord_system,
     transform_geometries,
 )
+from gridgis.core.exchange.flat import FlatShapes, family_of, from_arrow, from_shapely
 from gridgis.core.exchange.gpkg import LayerJob, write_gpkg
 from gridgis.core.exchange.shapefile import write_shapefile
 from gridgis.core.i18n import Text
@@ -151,6 +153,44 @@ class _Source:
             self._converted[name] = frame
         return self._converted[name]
 
+    def columns(
+        self, lyr: Layer, fids: np.ndarray | None
+    ) -> tuple[dict[str, Any], FlatShapes | None]:
+        """The layer's columns and shapes as arrays, for the shapefile writer.
+
+        From a GeoPackage project they come through GDAL's Arrow reader and flat WKB
+        (no pandas rows, no shapely objects), which keeps big exports fast.
+        """
+        names = [f.name for f in lyr.fields]
+        family = family_of(lyr.geometry) if lyr.geometry else None
+        if isinstance(self.store, GeoPackageStore):
+            import pyogrio
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                meta, table = pyogrio.read_arrow(
+                    self.store.path,
+                    layer=lyr.name,
+                    columns=names,
+                    fids=None if fids is None else np.asarray(fids, dtype=np.int64),
+                    read_geometry=lyr.is_spatial,
+                )
+            values = {name: table.column(name) for name in names}
+            shapes = None
+            if family is not None:
+                column = meta["geometry_name"] or "wkb_geometry"
+                shapes = from_arrow(table.column(column), family).transformed(
+                    self.convert
+                )
+            return values, shapes
+        frame = self.fetch(lyr, fids)()
+        values = {name: frame[name] for name in names}
+        shapes = None
+        if family is not None:
+            geoms = np.asarray(frame.geometry.values, dtype=object)
+            shapes = from_shapely(geoms, family)
+        return values, shapes
+
     def fetch(self, lyr: Layer, fids: np.ndarray | None) -> Callable[[], pd.DataFrame]:
         def rows() -> pd.DataFrame:
             frame = self.converted(lyr.name)
@@ -192,6 +232,7 @@ def _shapefile_names(lyr: Layer, codec: str) -> list[str]:
 
 def _write_shp(
     folder: Path,
+    source: _Source,
     jobs: list[LayerJob],
     target: CoordSystem,
     encoding: str,
@@ -203,19 +244,16 @@ def _write_shp(
     for job in jobs:
         check(feedback)
         lyr = job.layer
-        frame = job.fetch()
+        values, shapes = source.columns(lyr, job.fids)
         names = _shapefile_names(lyr, enc.codec)
         columns = [
-            dbf.Column(name, fld.type, frame[fld.name], fld.width)
+            dbf.Column(name, fld.type, values[fld.name], fld.width)
             for name, fld in zip(names, lyr.fields, strict=True)
         ]
-        geoms = (
-            np.asarray(frame.geometry.values, dtype=object) if lyr.is_spatial else None
-        )
         warns += write_shapefile(
             folder / f"{lyr.name}.shp",
             columns,
-            geoms,
+            shapes,
             lyr.geometry,
             encoding=enc,
             prj=target.esri_wkt(),
@@ -312,12 +350,13 @@ def _write_one(
     encoding: str,
     headers: str,
     copy_from: Path | None,
+    source: _Source,
     warns: list[Text],
     feedback: Feedback | None,
 ) -> None:
     """Write ``jobs`` in ``fmt`` into ``folder`` (single-file formats as ``name``)."""
     if fmt == "shp":
-        _write_shp(folder, jobs, target, encoding, warns, feedback)
+        _write_shp(folder, source, jobs, target, encoding, warns, feedback)
     elif fmt == "gpkg":
         write_gpkg(folder / name, jobs, target, copy_from=copy_from)
     elif fmt == "geojson":
@@ -465,6 +504,7 @@ def export_project(
                 encoding=encoding,
                 headers=headers,
                 copy_from=copy_from,
+                source=source,
                 warns=warns,
                 feedback=feedback,
             )
@@ -502,6 +542,7 @@ def export_project(
                     encoding=encoding,
                     headers=headers,
                     copy_from=copy_from,
+                    source=source,
                     warns=warns,
                     feedback=feedback,
                 )

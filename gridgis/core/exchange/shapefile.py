@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import shapely
 
 from gridgis.core.errors import ExportError
 from gridgis.core.exchange.dbf import Column, DbfEncoding, write_dbf
+from gridgis.core.exchange.flat import FlatShapes, family_of, from_shapely
 from gridgis.core.i18n import Text
 
 #: Shape types.
@@ -49,43 +49,17 @@ def _interleave(segments: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray
 
 
 class _Parts:
-    """Geometries as flat arrays: coordinates, part starts, and per-record counts."""
+    """Flat shapes arranged as shapefile records."""
 
-    def __init__(self, geoms: np.ndarray, shape_type: int) -> None:
-        n = len(geoms)
-        missing = shapely.is_missing(geoms)
-        self.null = missing.copy()
-        self.null[~missing] = shapely.is_empty(geoms[~missing])
-        present = geoms[~self.null]
-        self.bounds = np.zeros((n, 4))
-        self.shape_type = shape_type
-        self.n_parts = np.zeros(n, dtype=np.int64)
-        self.n_points = np.zeros(n, dtype=np.int64)
-        if len(present) == 0:
-            self.coords = np.zeros((0, 2))
-            self.part_starts = np.zeros(1, dtype=np.int64)
-            self.first_part = np.zeros(n + 1, dtype=np.int64)
-            return
-        self.bounds[~self.null] = shapely.bounds(present)
-        if shape_type == POINT:
-            self.coords = np.zeros((n, 2))
-            self.coords[~self.null] = shapely.get_coordinates(present)
-            return
+    def __init__(self, shapes: FlatShapes, shape_type: int) -> None:
         if shape_type == POLYGON:
-            present = shapely.orient_polygons(present, exterior_cw=True)
-        _, coords, offsets = shapely.to_ragged_array(present)
-        # Reduce the nested offsets to: part (ring or line) → first coordinate, and
-        # record → first part.
-        part_starts = np.asarray(offsets[0], dtype=np.int64)
-        record_parts = np.arange(len(present) + 1, dtype=np.int64)
-        for level in reversed(offsets[1:]):
-            record_parts = np.asarray(level, dtype=np.int64)[record_parts]
-        self.coords = np.asarray(coords, dtype=float)
-        self.part_starts = part_starts
-        self.n_parts[~self.null] = np.diff(record_parts)
-        self.n_points[~self.null] = np.diff(part_starts[record_parts])
-        # First part of every record (null records own none).
-        self.first_part = np.concatenate([[0], np.cumsum(self.n_parts)])
+            shapes = shapes.oriented(exterior_cw=True)
+        self.shapes = shapes
+        self.shape_type = shape_type
+        self.null = shapes.null()
+        self.bounds = shapes.bounds()
+        self.n_parts = shapes.parts_per_shape()
+        self.n_points = shapes.points_per_shape()
 
     def content_lengths(self) -> np.ndarray:
         """Content length of each record in bytes."""
@@ -98,45 +72,38 @@ class _Parts:
     def records(self, start: int, stop: int, first_number: int) -> np.ndarray:
         """The bytes of records ``start`` … ``stop - 1``."""
         n = stop - start
+        shapes = self.shapes
         null = self.null[start:stop]
         content = self.content_lengths()[start:stop]
-        head = np.zeros(
-            n, dtype=[("number", ">i4"), ("length", ">i4"), ("type", "<i4")]
-        )
+        head = np.zeros(n, dtype=[("number", ">i4"), ("length", ">i4"), ("type", "<i4")])
         head["number"] = np.arange(first_number, first_number + n)
         head["length"] = content // 2
         head["type"] = np.where(null, NULL, self.shape_type)
         head_bytes = head.view(np.uint8)
+        p0, p1 = shapes.shape_parts[start], shapes.shape_parts[stop]
+        c0, c1 = shapes.part_starts[p0], shapes.part_starts[p1]
+        points = shapes.coords[c0:c1].astype("<f8").view(np.uint8).ravel()
         if self.shape_type == POINT:
-            xy = self.coords[start:stop].astype("<f8").view(np.uint8).reshape(n, 16)
             return _interleave(
-                [
-                    (head_bytes, np.full(n, 12)),
-                    (xy[~null].ravel(), np.where(null, 0, 16)),
-                ]
+                [(head_bytes, np.full(n, 12)), (points, np.where(null, 0, 16))]
             )
         n_parts = self.n_parts[start:stop]
-        n_points = self.n_points[start:stop]
         fixed = np.zeros(
             n, dtype=[("box", "<f8", (4,)), ("parts", "<i4"), ("points", "<i4")]
         )
         fixed["box"] = self.bounds[start:stop]
         fixed["parts"] = n_parts
-        fixed["points"] = n_points
+        fixed["points"] = self.n_points[start:stop]
         fixed_bytes = fixed[~null].view(np.uint8)
-        p0, p1 = self.first_part[start], self.first_part[stop]
-        starts = self.part_starts[p0:p1]
         owner = np.repeat(np.arange(n), n_parts)
-        record_first = self.part_starts[self.first_part[start:stop]]
-        parts = (starts - record_first[owner]).astype("<i4").view(np.uint8)
-        c0, c1 = self.part_starts[p0], self.part_starts[p1]
-        points = self.coords[c0:c1].astype("<f8").view(np.uint8).ravel()
+        first = shapes.part_starts[shapes.shape_parts[start:stop]]
+        parts = (shapes.part_starts[p0:p1] - first[owner]).astype("<i4").view(np.uint8)
         return _interleave(
             [
                 (head_bytes, np.full(n, 12)),
                 (fixed_bytes, np.where(null, 0, 40)),
                 (parts, 4 * n_parts),
-                (points, 16 * n_points),
+                (points, 16 * self.n_points[start:stop]),
             ]
         )
 
@@ -150,7 +117,7 @@ def _file_header(shape_type: int, length_bytes: int, bbox: np.ndarray) -> bytes:
 def write_shapefile(
     path: Path,
     columns: Sequence[Column],
-    geometries: np.ndarray | None,
+    geometries: FlatShapes | np.ndarray | None,
     geometry_type: str | None,
     *,
     encoding: DbfEncoding,
@@ -165,7 +132,7 @@ def write_shapefile(
     columns
         Attribute columns with names that fit (see :func:`dbf.field_names`).
     geometries
-        Shapely geometries, or ``None`` for a table without geometry.
+        Flat shapes or shapely geometries, or ``None`` for a table without geometry.
     geometry_type
         The layer's geometry type (``Polygon``, ``LineString``, ``Point`` …).
     encoding
@@ -178,14 +145,18 @@ def write_shapefile(
     list of Text
         Warnings (text values cut to 254 bytes).
     """
-    n = len(columns[0].values) if columns else len(geometries or [])
+    n = len(columns[0].values) if columns else 0
     stem = path.with_suffix("")
     files = [stem.with_suffix(".dbf"), stem.with_suffix(".cpg")]
     if geometries is not None:
         assert geometry_type is not None
-        geoms = np.asarray(geometries, dtype=object)
-        n = len(geoms)
-        parts = _Parts(geoms, _SHAPE_TYPES[geometry_type])
+        shapes = (
+            geometries
+            if isinstance(geometries, FlatShapes)
+            else from_shapely(geometries, family_of(geometry_type))
+        )
+        n = shapes.n
+        parts = _Parts(shapes, _SHAPE_TYPES[geometry_type])
         content = parts.content_lengths()
         total = 100 + int((content + 8).sum())
         if total > MAX_FILE_BYTES:

@@ -298,3 +298,22 @@ def test_bad_choices_say_what_is_possible(demo_store, tmp_path):
         export_project(demo_store, tmp_path / "x", crs="mars")
     with pytest.raises(ExportError, match="does not exist"):
         export_project(demo_store, tmp_path / "no" / "x.gpkg")
+
+
+def test_long_text_from_a_geopackage_is_cut_at_a_character(tmp_path, settings):
+    from gridgis.core.store import create_project
+    from gridgis.core.testing import sample_frame
+
+    store = create_project(tmp_path / "p.gpkg", settings)
+    frame = sample_frame("buildings", 2)
+    frame.loc[0, "address"] = "桃花坞大街" * 20  # 100 characters, 300 bytes in UTF-8
+    with store.transaction() as tx:
+        tx.insert("buildings", frame)
+    report = export_project(store, tmp_path / "out", fmt="shp", layers=["buildings"])
+    assert any("254 bytes" in w.en for w in report.warnings)
+    reader = shapefile.Reader(str(tmp_path / "out" / "buildings"), encoding="utf-8")
+    address = reader.records()[0][2]
+    assert (
+        address == ("桃花坞大街" * 20)[:84]
+    )  # 252 bytes: the 85th character would not fit
+    assert reader.records()[1][2] == frame.loc[1, "address"]
