@@ -316,11 +316,13 @@ def _encode_real(column: Column) -> _Encoded:
 
 
 def _encode_boolean(column: Column) -> _Encoded:
+    # 1/0 in a one-digit number: dBASE's logical type reads as text "T"/"F" in GDAL
+    # before 3.7 (QGIS 3.22) and ArcGIS does not offer it for shapefiles.
     values = _as_series(column.values).astype("boolean")
     mask = np.asarray(values.isna(), dtype=bool)
     truth = np.asarray(values.fillna(False), dtype=bool)
-    out = np.where(mask, ord("?"), np.where(truth, ord("T"), ord("F"))).astype(np.uint8)
-    return _Encoded(b"L", 1, 0, out.reshape(-1, 1))
+    out = np.where(mask, ord(" "), np.where(truth, ord("1"), ord("0"))).astype(np.uint8)
+    return _Encoded(b"N", 1, 0, out.reshape(-1, 1))
 
 
 def _encode_datetime(column: Column, codec: str, warnings: list[Text]) -> _Encoded:

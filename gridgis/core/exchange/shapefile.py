@@ -3,7 +3,9 @@
 GridGIS writes shapefiles itself, vectorised with NumPy, so that it controls what other
 writers get wrong for Chinese data: field names are whole characters within 10 bytes,
 the ``.cpg`` file always names the encoding (UTF-8, or code page 936 for GBK), text is
-never cut inside a character, and outer rings run clockwise as the format requires.
+never cut inside a character, outer rings run clockwise as the format requires, and
+yes/no fields are the numbers 1/0 (the dBASE logical type reads as "T"/"F" text in
+QGIS 3.22 and is not offered by ArcGIS).
 """
 
 from __future__ import annotations
