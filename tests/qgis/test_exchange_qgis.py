@@ -2,6 +2,7 @@
 
 import shutil
 
+import pandas as pd
 import pytest
 from qgis.core import QgsCoordinateReferenceSystem, QgsVectorLayer
 
@@ -28,7 +29,7 @@ def check_layer(layer, store, name, columns):
             continue
         for feature, value in zip(features, original[fld.name], strict=True):
             got = feature[columns[fld.name]]
-            if value is None or value is getattr(__import__("pandas"), "NA"):
+            if value is None or value is pd.NA:
                 assert empty(got), (name, fld.name, got)
             elif fld.type is schema.FieldType.BOOLEAN:
                 assert bool(got) == bool(value)
@@ -85,7 +86,8 @@ def test_web_map_exports_open_in_qgis_as_longitude_latitude(demo_copy, tmp_path)
     assert layer.crs().isValid()
     assert layer.crs().isGeographic()
     point = next(layer.getFeatures()).geometry().asPoint()
-    assert 120 < point.x() < 121 and 31 < point.y() < 32
+    assert 120 < point.x() < 121
+    assert 31 < point.y() < 32
     export_project(store, tmp_path / "json", fmt="geojson", layers=["grids"])
     grids = QgsVectorLayer(str(tmp_path / "json" / "grids.geojson"), "g", "ogr")
     assert grids.isValid()

@@ -96,20 +96,29 @@ class ImportReport:
     inserted: int = 0
     updated: int = 0
     removed: int = 0
+    applied: bool = False
+    """Whether the rows were written (``False`` for a plan only checked)."""
 
     def lines(self) -> list[Text]:
         """The report as lines of text for the user."""
         lyr = schema.layer(self.layer)
-        out = [
-            Text(
-                f"{self.source.name}{f'({self.source_layer})' if self.source_layer and self.source_layer != self.source.stem else ''}"
-                f" → {lyr.zh}:读取 {self.rows} 行;新增 {self.inserted},更新 "
-                f"{self.updated},删除 {self.removed}。",
-                f"{self.source.name}{f' ({self.source_layer})' if self.source_layer and self.source_layer != self.source.stem else ''}"
-                f" → {self.layer}: read {self.rows} rows; added {self.inserted}, "
-                f"updated {self.updated}, removed {self.removed}.",
+        named = self.source_layer and self.source_layer != self.source.stem
+        title = Text(
+            f"{self.source.name}{f'({self.source_layer})' if named else ''} → {lyr.zh}",
+            f"{self.source.name}{f' ({self.source_layer})' if named else ''} → {self.layer}",
+        )
+        if self.applied:
+            done = Text(
+                f":读取 {self.rows} 行;新增 {self.inserted},更新 {self.updated},"
+                f"删除 {self.removed}。",
+                f": read {self.rows} rows; added {self.inserted}, updated "
+                f"{self.updated}, removed {self.removed}.",
             )
-        ]
+        else:
+            done = Text(
+                f":读取 {self.rows} 行,可以导入。", f": read {self.rows} rows, ready."
+            )
+        out = [Text(title.zh + done.zh, title.en + done.en)]
         if self.encoding is not None:
             out.append(self.encoding)
         if self.crs is not None:
@@ -592,6 +601,8 @@ def apply_imports(
             tx.insert(plan.layer, inserts)
             plan.report.inserted = len(inserts)
             plan.report.updated = len(updates)
+    for plan in plans:
+        plan.report.applied = True
     if feedback is not None:
         feedback.set_progress(100.0)
     return [plan.report for plan in plans]
