@@ -233,7 +233,9 @@ def _encode_utf8_arrow(column: Column, warnings: list[Text]) -> _Encoded:
         block = data[offsets[start] : offsets[stop]]
         if len(long_rows) and ((long_rows >= start) & (long_rows < stop)).any():
             owner = np.repeat(np.arange(stop - start), lengths[start:stop])
-            position = np.arange(len(block)) - (offsets[start:stop] - offsets[start])[owner]
+            position = (
+                np.arange(len(block)) - (offsets[start:stop] - offsets[start])[owner]
+            )
             block = block[position < keep[start:stop][owner]]
         inside = columns[None, :] < keep[start:stop, None]
         matrix[start:stop][inside] = block
@@ -252,7 +254,9 @@ def _encode_text(column: Column, codec: str, warnings: list[Text]) -> _Encoded:
     if _is_arrow(column.values):
         if codec == "utf-8":
             return _encode_utf8_arrow(column, warnings)
-        column = Column(column.name, column.type, _as_series(column.values), column.width)
+        column = Column(
+            column.name, column.type, _as_series(column.values), column.width
+        )
     values = column.values
     mask = values.isna().to_numpy()
     texts = values.astype(object).to_numpy()
@@ -306,7 +310,9 @@ def _encode_integer(column: Column) -> _Encoded:
 
 
 def _encode_real(column: Column) -> _Encoded:
-    floats = pd.to_numeric(_as_series(column.values), errors="coerce").to_numpy(dtype=float)
+    floats = pd.to_numeric(_as_series(column.values), errors="coerce").to_numpy(
+        dtype=float
+    )
     mask = ~np.isfinite(floats)
     texts = np.char.mod(b"%.15g", np.where(mask, 0.0, floats)).astype("S24")
     texts[mask] = b""

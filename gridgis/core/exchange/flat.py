@@ -119,7 +119,9 @@ class FlatShapes:
         area = np.zeros(len(counts))
         area[keep] = np.add.reduceat(cross, starts[keep])
         clockwise = area < 0
-        flip = np.where(self.exterior, clockwise != exterior_cw, clockwise == exterior_cw)
+        flip = np.where(
+            self.exterior, clockwise != exterior_cw, clockwise == exterior_cw
+        )
         flip &= area != 0
         if not flip.any():
             return self
@@ -246,7 +248,12 @@ def from_wkb(
         outer[order],
     )
     keep = counts_p > 0
-    starts_b, counts_p, owner, outer = starts_b[keep], counts_p[keep], owner[keep], outer[keep]
+    starts_b, counts_p, owner, outer = (
+        starts_b[keep],
+        counts_p[keep],
+        owner[keep],
+        outer[keep],
+    )
     # The coordinate bytes of all parts, in order: mark them and take them out at once.
     edges = np.zeros(len(data) + 1, dtype=np.int8)
     edges[starts_b] += 1  # parts never share a start or an end

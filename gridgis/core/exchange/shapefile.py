@@ -77,7 +77,9 @@ class _Parts:
         shapes = self.shapes
         null = self.null[start:stop]
         content = self.content_lengths()[start:stop]
-        head = np.zeros(n, dtype=[("number", ">i4"), ("length", ">i4"), ("type", "<i4")])
+        head = np.zeros(
+            n, dtype=[("number", ">i4"), ("length", ">i4"), ("type", "<i4")]
+        )
         head["number"] = np.arange(first_number, first_number + n)
         head["length"] = content // 2
         head["type"] = np.where(null, NULL, self.shape_type)
