@@ -605,3 +605,37 @@ def detect_encoding(dbf: Path, cpg: Path | None) -> EncodingGuess:
             f"encoding {label} (no .cpg file; recognised from the text)",
         ),
     )
+
+
+def check_encoding(dbf: Path, encoding: str) -> str:
+    """The codec of a named encoding, if the table's text really reads that way.
+
+    Raises
+    ------
+    InputFileError
+        If the encoding is unknown, or the text does not decode with it (the message
+        names the encoding the text looks like).
+    """
+    import codecs
+
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise InputFileError(
+            f"'{encoding}' is not a text encoding; use utf-8, gbk or gb18030, for example.",
+            f"“{encoding}”不是有效的文字编码;可用 utf-8、gbk、gb18030 等。",
+        ) from None
+    header = read_header(dbf)
+    high = [v for v in _text_bytes(dbf, header) if any(b >= 0x80 for b in v)]
+    if _decodes(high, codec):
+        return codec
+    try:
+        likely = detect_encoding(dbf, None).how
+    except InputFileError:
+        likely = Text("未知编码", "an unknown encoding")
+    raise InputFileError(
+        f"The text in {dbf.name} is not {encoding}; it looks like {likely.en}. Leave "
+        "the encoding to be detected, or name the right one.",
+        f"{dbf.name} 中的文字不是 {encoding} 编码,看起来是{likely.zh}。"
+        "请让软件自动识别编码,或指定正确的编码。",
+    )

@@ -446,6 +446,9 @@ def open_source(
                 )
                 codec, enc_how = guess.codec, guess.how
             else:
+                codec = dbf.check_encoding(
+                    _sidecar(path, ".dbf") or path.with_suffix(".dbf"), encoding
+                )
                 enc_how = Text(
                     f"编码 {encoding}(指定)", f"encoding {encoding} (as given)"
                 )

@@ -366,6 +366,31 @@ def test_duplicates_are_reported(project, empty_project, tmp_path):
     assert any("rows 1/2 have identical shapes" in n.en for n in report.notes)
 
 
+def test_text_in_an_encoding_that_cannot_be_told(project, tmp_path):
+    path = survey_shapefile(tmp_path / "b", [SQUARE])
+    data = bytearray(path.with_suffix(".dbf").read_bytes())
+    start = data.index("桃花坞大街1号".encode("gbk"))
+    data[start : start + 4] = b"\xff\xfe\xff\xfe"  # neither UTF-8 nor GBK
+    path.with_suffix(".dbf").write_bytes(bytes(data))
+    refuse(project, InputFileError, "--encoding", path, "buildings")
+
+
+def test_a_wrong_encoding_given_by_the_user(project, tmp_path):
+    path = survey_shapefile(tmp_path / "b", [SQUARE])
+    error = refuse(
+        project, InputFileError, "is not utf-8", path, "buildings", encoding="utf-8"
+    )
+    assert "GBK" in str(error)
+    refuse(
+        project,
+        InputFileError,
+        "not a text encoding",
+        path,
+        "buildings",
+        encoding="klingon",
+    )
+
+
 def test_a_path_that_does_not_exist(project, tmp_path):
     refuse(
         project, InputFileError, "There is no file", tmp_path / "nope.shp", "buildings"
