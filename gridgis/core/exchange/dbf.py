@@ -154,6 +154,24 @@ def _left(encoded: list[bytes], width: int) -> np.ndarray:
     return matrix
 
 
+def _digits(ints: np.ndarray, missing: np.ndarray, width: int) -> np.ndarray:
+    """Right-aligned decimal digits of integers (blank where missing), arithmetically."""
+    out = _blank(len(ints), width)
+    rest = np.where(missing, 0, np.abs(ints))
+    length = np.zeros(len(ints), dtype=np.int64)
+    for k in range(width - 1, -1, -1):
+        write = ((rest > 0) | (k == width - 1)) & ~missing
+        out[write, k] = (48 + rest[write] % 10).astype(np.uint8)
+        length += write
+        rest //= 10
+        if not rest.any():
+            break
+    negative = (ints < 0) & ~missing
+    if negative.any():  # the sign goes just left of the first digit
+        out[np.flatnonzero(negative), width - 1 - length[negative]] = ord("-")
+    return out
+
+
 def _right(texts: np.ndarray, width: int) -> np.ndarray:
     """Right-aligned, space-padded byte matrix of a bytes array (numbers)."""
     n = len(texts)
@@ -303,10 +321,11 @@ def _encode_integer(column: Column) -> _Encoded:
         values = column.values.astype("Int64")
         mask = np.asarray(values.isna(), dtype=bool)
         ints = np.asarray(values.fillna(0).to_numpy(dtype=np.int64))
-    texts = ints.astype("S20")
-    texts[mask] = b""
-    width = max(int(np.char.str_len(texts).max(initial=0)), column.width or 9)
-    return _Encoded(b"N", width, 0, _right(texts, width))
+    present = np.abs(ints[~mask])
+    longest = len(str(int(present.max()))) if len(present) else 1
+    longest += int((ints[~mask] < 0).any())
+    width = max(longest, column.width or 9)
+    return _Encoded(b"N", width, 0, _digits(ints, mask, width))
 
 
 def _encode_real(column: Column) -> _Encoded:

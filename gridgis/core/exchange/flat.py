@@ -108,12 +108,13 @@ class FlatShapes:
             return self
         counts = self.points_per_part()
         starts = self.part_starts[:-1]
-        ring = np.repeat(np.arange(len(counts)), counts)
-        # Shoelace on coordinates relative to each ring's first point (precision).
-        x = self.coords[:, 0] - np.repeat(self.coords[starts, 0], counts)
-        y = self.coords[:, 1] - np.repeat(self.coords[starts, 1], counts)
-        cross = np.zeros(len(x))
-        cross[:-1] = x[:-1] * y[1:] - x[1:] * y[:-1]
+        x, y = self.coords[:, 0], self.coords[:, 1]
+        # Twice the signed area by trapezoids, Σ (xᵢ - xᵢ₊₁)(yᵢ + yᵢ₊₁): only
+        # differences of neighbouring vertices are multiplied, so metre coordinates
+        # in the millions keep their precision.
+        cross = np.empty(len(x))
+        np.multiply(x[:-1] - x[1:], y[:-1] + y[1:], out=cross[:-1])
+        cross[-1] = 0.0
         cross[self.part_starts[1:] - 1] = 0.0  # no pair across ring boundaries
         keep = counts > 0
         area = np.zeros(len(counts))
@@ -126,6 +127,7 @@ class FlatShapes:
         if not flip.any():
             return self
         index = np.arange(len(x))
+        ring = np.repeat(np.arange(len(counts)), counts)
         moved = flip[ring]
         ends = self.part_starts[1:] - 1
         index[moved] = (starts + ends)[ring[moved]] - index[moved]

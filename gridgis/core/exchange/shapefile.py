@@ -86,7 +86,8 @@ class _Parts:
         head_bytes = head.view(np.uint8)
         p0, p1 = shapes.shape_parts[start], shapes.shape_parts[stop]
         c0, c1 = shapes.part_starts[p0], shapes.part_starts[p1]
-        points = shapes.coords[c0:c1].astype("<f8").view(np.uint8).ravel()
+        points = np.ascontiguousarray(shapes.coords[c0:c1], dtype="<f8")
+        points = points.view(np.uint8).ravel()
         if self.shape_type == POINT:
             return _interleave(
                 [(head_bytes, np.full(n, 12)), (points, np.where(null, 0, 16))]
