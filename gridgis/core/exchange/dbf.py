@@ -395,6 +395,13 @@ def write_dbf(
             "row). Leave some fields out or export to GeoPackage.",
             "属性表过宽(每行超过 65,535 字节),无法写入 Shapefile。请减少字段或导出为 GeoPackage。",
         )
+    if header_length + n_rows * record_length > 2**31 - 1:
+        raise ExportError(
+            f"{path.name} would pass 2 GB, the limit of dBASE tables. Export to "
+            "GeoPackage, or per community (--by community).",
+            f"{path.name} 将超过 dBASE 属性表 2 GB 的上限。请导出为 GeoPackage,"
+            "或按社区分包导出(--by community)。",
+        )
     today = dt.date.today()
     header = struct.pack(
         "<BBBBIHH20x",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -150,55 +151,65 @@ def write_shapefile(
     list of Text
         Warnings (text values cut to 254 bytes).
     """
-    n = len(columns[0].values) if columns else 0
     stem = path.with_suffix("")
-    files = [stem.with_suffix(".dbf"), stem.with_suffix(".cpg")]
-    if geometries is not None:
+    if geometries is not None and not isinstance(geometries, FlatShapes):
         assert geometry_type is not None
-        shapes = (
-            geometries
-            if isinstance(geometries, FlatShapes)
-            else from_shapely(geometries, family_of(geometry_type))
-        )
-        n = shapes.n
-        parts = _Parts(shapes, _SHAPE_TYPES[geometry_type])
-        content = parts.content_lengths()
-        total = 100 + int((content + 8).sum())
-        if total > MAX_FILE_BYTES:
-            raise ExportError(
-                f"{path.name} would be {total / 2**30:.1f} GB; shapefiles stop at 2 GB. "
-                "Export this layer to GeoPackage, or per community (--by community).",
-                f"{path.name} 将达到 {total / 2**30:.1f} GB,超过 Shapefile 2 GB 的上限。"
-                "请导出为 GeoPackage,或按社区分包导出(--by community)。",
-            )
-        offsets = 50 + np.concatenate([[0], np.cumsum(content + 8)[:-1]]) // 2
-        present = ~parts.null
-        bbox = (
-            np.array(
-                [
-                    parts.bounds[present, 0].min(),
-                    parts.bounds[present, 1].min(),
-                    parts.bounds[present, 2].max(),
-                    parts.bounds[present, 3].max(),
-                ]
-            )
-            if present.any()
-            else np.zeros(4)
-        )
-        with path.open("wb") as shp:
-            shp.write(_file_header(parts.shape_type, total, bbox))
-            for start in range(0, n, _CHUNK):
-                stop = min(start + _CHUNK, n)
-                shp.write(parts.records(start, stop, start + 1).tobytes())
-        index = np.zeros(n, dtype=[("offset", ">i4"), ("length", ">i4")])
-        index["offset"] = offsets
-        index["length"] = content // 2
-        with stem.with_suffix(".shx").open("wb") as shx:
-            shx.write(_file_header(parts.shape_type, 100 + 8 * n, bbox))
-            shx.write(index.tobytes())
-        files += [path, stem.with_suffix(".shx")]
-    warnings = write_dbf(stem.with_suffix(".dbf"), columns, n, encoding)
+        geometries = from_shapely(geometries, family_of(geometry_type))
+    if geometries is not None:
+        n = geometries.n
+    else:
+        n = len(columns[0].values) if columns else 0
+    # The table and the shapes are independent: write them side by side (NumPy and
+    # file writes release the GIL, so a second core helps).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        table = pool.submit(write_dbf, stem.with_suffix(".dbf"), columns, n, encoding)
+        if geometries is not None:
+            _write_shapes(path, geometries, geometry_type, n)
+        warnings = table.result()
     stem.with_suffix(".cpg").write_text(encoding.cpg, encoding="ascii")
     if prj is not None and geometries is not None:
         stem.with_suffix(".prj").write_text(prj, encoding="ascii")
     return warnings
+
+
+def _write_shapes(
+    path: Path, shapes: FlatShapes, geometry_type: str | None, n: int
+) -> None:
+    """Write the ``.shp`` and ``.shx`` files."""
+    stem = path.with_suffix("")
+    assert geometry_type is not None
+    parts = _Parts(shapes, _SHAPE_TYPES[geometry_type])
+    content = parts.content_lengths()
+    total = 100 + int((content + 8).sum())
+    if total > MAX_FILE_BYTES:
+        raise ExportError(
+            f"{path.name} would be {total / 2**30:.1f} GB; shapefiles stop at 2 GB. "
+            "Export this layer to GeoPackage, or per community (--by community).",
+            f"{path.name} 将达到 {total / 2**30:.1f} GB,超过 Shapefile 2 GB 的上限。"
+            "请导出为 GeoPackage,或按社区分包导出(--by community)。",
+        )
+    offsets = 50 + np.concatenate([[0], np.cumsum(content + 8)[:-1]]) // 2
+    present = ~parts.null
+    bbox = (
+        np.array(
+            [
+                parts.bounds[present, 0].min(),
+                parts.bounds[present, 1].min(),
+                parts.bounds[present, 2].max(),
+                parts.bounds[present, 3].max(),
+            ]
+        )
+        if present.any()
+        else np.zeros(4)
+    )
+    with path.open("wb") as shp:
+        shp.write(_file_header(parts.shape_type, total, bbox))
+        for start in range(0, n, _CHUNK):
+            stop = min(start + _CHUNK, n)
+            shp.write(parts.records(start, stop, start + 1).tobytes())
+    index = np.zeros(n, dtype=[("offset", ">i4"), ("length", ">i4")])
+    index["offset"] = offsets
+    index["length"] = content // 2
+    with stem.with_suffix(".shx").open("wb") as shx:
+        shx.write(_file_header(parts.shape_type, 100 + 8 * n, bbox))
+        shx.write(index.tobytes())
