@@ -12,11 +12,12 @@ only when complete: a failed export leaves nothing behind.
 
 Examples
 --------
->>> import tempfile, pathlib
->>> from gridgis.core.demo import write_demo
+>>> import pathlib, shutil, tempfile
+>>> import gridgis
 >>> from gridgis.core.store import open_project
 >>> folder = pathlib.Path(tempfile.mkdtemp())
->>> _ = write_demo(folder / "demo.gpkg")
+>>> demo = pathlib.Path(gridgis.__file__).parents[1] / "data" / "demo.gpkg"
+>>> _ = shutil.copyfile(demo, folder / "demo.gpkg")
 >>> report = export_project(open_project(folder / "demo.gpkg"), folder / "out",
 ...                         layers=["grids"], fmt="shp", crs="cgcs2000")
 >>> sorted(p.name for p in report.files)[:3]

@@ -9,12 +9,13 @@ stays as it was.
 
 Examples
 --------
->>> import tempfile, pathlib
->>> from gridgis.core.demo import write_demo
+>>> import pathlib, shutil, tempfile
+>>> import gridgis
 >>> from gridgis.core.exchange.export import export_project
 >>> from gridgis.core.store import open_project
 >>> folder = pathlib.Path(tempfile.mkdtemp())
->>> _ = write_demo(folder / "demo.gpkg")
+>>> demo = pathlib.Path(gridgis.__file__).parents[1] / "data" / "demo.gpkg"
+>>> _ = shutil.copyfile(demo, folder / "demo.gpkg")
 >>> demo = open_project(folder / "demo.gpkg")
 >>> _ = export_project(demo, folder / "shp", layers=["roads"], fmt="shp", crs="gcj02")
 >>> plan = plan_import(demo, folder / "shp" / "roads.shp", "roads")
