@@ -8,8 +8,9 @@ from qgis.core import QgsLayerTreeModel, QgsProject, QgsVectorLayer
 from qgis.gui import QgsLayerTreeMapCanvasBridge, QgsLayerTreeView, QgsMapCanvas
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor
-from qgis.PyQt.QtWidgets import QDockWidget, QLabel, QMainWindow
+from qgis.PyQt.QtWidgets import QDialog, QDockWidget, QLabel, QMainWindow
 
+from gridgis.core.i18n import Text
 from gridgis.qgis.layers import load_project
 
 
@@ -45,6 +46,9 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(widget)
         self.canvas.xyCoordinates.connect(self._show_coordinates)
         self.canvas.scaleChanged.connect(self._show_scale)
+        file_menu = self.menuBar().addMenu(Text("文件", "&File").get())
+        file_menu.addAction(Text("导入…", "Import…").get(), self.import_data)
+        file_menu.addAction(Text("导出…", "Export…").get(), self.export_data)
 
     def open_project(self, path: str | Path) -> None:
         """Show the layers of the project file at ``path``."""
@@ -59,6 +63,30 @@ class MainWindow(QMainWindow):
         extent.scale(1.05)
         self.canvas.setExtent(extent)
         self.canvas.refresh()
+
+    def import_data(self, source: str | Path | None = None) -> QDialog | None:
+        """Open the import dialog on the current project; reload the map after."""
+        from gridgis.app.dialogs import ImportDialog
+        from gridgis.core.store import open_project
+
+        if self.path is None:
+            return None
+        path = self.path
+        dialog = ImportDialog(open_project(path), source or None, parent=self)
+        dialog.imported.connect(lambda _reports: self.open_project(path))
+        dialog.open()
+        return dialog
+
+    def export_data(self) -> QDialog | None:
+        """Open the export dialog on the current project."""
+        from gridgis.app.dialogs import ExportDialog
+        from gridgis.core.store import open_project
+
+        if self.path is None:
+            return None
+        dialog = ExportDialog(open_project(self.path), parent=self)
+        dialog.open()
+        return dialog
 
     def _show_coordinates(self, point) -> None:  # type: ignore[no-untyped-def]
         self.coordinates.setText(f"X {point.x():.1f}  Y {point.y():.1f}")
