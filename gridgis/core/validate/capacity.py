@@ -10,31 +10,46 @@ reports that).
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from gridgis.core.definitions import Level, Severity
 from gridgis.core.i18n import Text
+from gridgis.core.settings import Settings
 from gridgis.core.validate.context import Context
 from gridgis.core.validate.issue import Issue, Rule, rule
 
 
-def bands(context: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per grid: band minimum, maximum, and whether the band is known and a range."""
-    if "bands" in context.memo:
-        cached: tuple[np.ndarray, np.ndarray, np.ndarray] = context.memo["bands"]
-        return cached
-    grids = context.snapshot.frame("grids")
-    kinds = context.snapshot.column("grids", "kind")
+def grid_bands(
+    grids: pd.DataFrame, settings: Settings
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per grid: band minimum, maximum, and whether the band is known and a range.
+
+    The band of the grid's kind from ``settings``, replaced by the grid's own
+    ``min_households`` / ``max_households`` where set.
+    """
+    kinds = grids["kind"].astype(object).to_numpy()
     low = np.full(len(grids), np.nan)
     high = np.full(len(grids), np.nan)
-    for kind, band in context.settings.household_bands.items():
+    for kind, band in settings.household_bands.items():
         of_kind = kinds == kind
         low[of_kind], high[of_kind] = band.min, band.max
     for name, target in (("min_households", low), ("max_households", high)):
+        if name not in grids.columns:
+            continue
         own = grids[name].to_numpy(dtype=float, na_value=np.nan)
         target[np.isfinite(own)] = own[np.isfinite(own)]
     known = np.isfinite(low) & np.isfinite(high) & (low <= high)
-    context.memo["bands"] = (low, high, known)
     return low, high, known
+
+
+def bands(context: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per grid of the run: band minimum, maximum, known (see :func:`grid_bands`)."""
+    if "bands" not in context.memo:
+        context.memo["bands"] = grid_bands(
+            context.snapshot.frame("grids"), context.settings
+        )
+    cached: tuple[np.ndarray, np.ndarray, np.ndarray] = context.memo["bands"]
+    return cached
 
 
 @rule(
