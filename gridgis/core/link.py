@@ -191,20 +191,31 @@ def cut_buildings(
     # Only a building whose box meets two grids' boxes can be cut.
     per_building = np.bincount(building_pos, minlength=len(footprints))
     several = per_building[building_pos] > 1
-    other = several & (grid_pos != assigned[building_pos])
-    building_pos, grid_pos = building_pos[other], grid_pos[other]
+    building_pos, grid_pos = building_pos[several], grid_pos[several]
     if len(building_pos) == 0:
         return empty
-    shapely.prepare(grids)
-    meets = shapely.intersects(grids[grid_pos], footprints[building_pos])
-    building_pos, grid_pos = building_pos[meets], grid_pos[meets]
-    areas = shapely.area(
-        shapely.intersection(
-            shapely.make_valid(footprints[building_pos]), grids[grid_pos]
-        )
+    # ... and only if a part of it lies outside its own grid (a building inside an
+    # overlap of two grids lies wholly in both: it is ambiguous, not cut).
+    candidates_b = np.unique(building_pos)
+    shapes = shapely.make_valid(footprints[candidates_b])
+    total = shapely.area(shapes)
+    own = assigned[candidates_b]
+    inside = np.zeros(len(candidates_b))
+    has_own = own >= 0
+    inside[has_own] = shapely.area(
+        shapely.intersection(shapes[has_own], grids[own[has_own]])
     )
-    total = shapely.area(footprints[building_pos])
-    cut = (areas > CUT_AREA) & (areas > CUT_SHARE * total)
+    outside = total - inside
+    sticking_out = (outside > CUT_AREA) & (outside > CUT_SHARE * total)
+    keep = np.isin(building_pos, candidates_b[sticking_out]) & (
+        grid_pos != assigned[building_pos]
+    )
+    building_pos, grid_pos = building_pos[keep], grid_pos[keep]
+    if len(building_pos) == 0:
+        return empty
+    slot = np.searchsorted(candidates_b, building_pos)
+    areas = shapely.area(shapely.intersection(shapes[slot], grids[grid_pos]))
+    cut = (areas > CUT_AREA) & (areas > CUT_SHARE * total[slot])
     return pd.DataFrame(
         {"building": building_pos[cut], "grid": grid_pos[cut], "area": areas[cut]}
     )
@@ -367,31 +378,27 @@ def _totals_changed(frame: pd.DataFrame, totals: pd.DataFrame) -> np.ndarray:
     return changed
 
 
-def link_project(
+@dataclass
+class LinkPlan:
+    """What linking will write: computed from a snapshot, not yet stored."""
+
+    #: Layer → frame of the rows and fields to update (indexed by fid).
+    updates: list[tuple[str, pd.DataFrame]]
+    #: The report of the link (``written`` filled in when applied); its snapshot
+    #: already holds the values the file will hold.
+    report: LinkReport
+
+
+def plan_link(
     store: Store,
     *,
     community: str | None = None,
     snapshot: Snapshot | None = None,
     feedback: Feedback | None = None,
-) -> LinkReport:
-    """Link buildings and facilities to grids and roll totals up; write it all at once.
+) -> LinkPlan:
+    """Compute the grid codes and totals a link writes, without writing them.
 
-    Parameters
-    ----------
-    store
-        The project.
-    community
-        Only this community (after an edit); ``None`` links the whole project.
-    snapshot
-        The project already read (:meth:`Snapshot.load`), to read it only once when
-        validation follows; it is updated with what is written.
-    feedback
-        Progress and cancellation.
-
-    Returns
-    -------
-    LinkReport
-        The assignment, the cut and ambiguous buildings, and the totals written.
+    See :func:`link_project`; :func:`apply_link` writes the plan.
     """
     if snapshot is None:
         snapshot = Snapshot.load(store, community=community)
@@ -504,37 +511,34 @@ def link_project(
         index=streets.index,
     )
 
+    updates: list[tuple[str, pd.DataFrame]] = []
     written: dict[str, int] = {}
-    check(feedback)
-    with store.transaction() as tx:
-        for layer, frame, key, keep in (
-            ("buildings", buildings, building_grid, building_keep),
-            ("facilities", facilities, facility_grid, facility_keep),
-        ):
-            changed = _changed(frame["grid_code"], key) & keep
-            written[layer] = int(changed.sum())
-            if changed.any():
-                tx.update(layer, pd.DataFrame({"grid_code": key[changed]}))
-        for layer, totals in (
-            ("grids", grid_totals),
-            ("communities", community_totals),
-            ("streets", street_totals),
-        ):
-            tx.update(layer, totals[["households", "population"]])
-            written[layer] = len(totals)
-    if feedback is not None:
-        feedback.set_progress(100.0)
+    for layer, frame, key, keep in (
+        ("buildings", buildings, building_grid, building_keep),
+        ("facilities", facilities, facility_grid, facility_keep),
+    ):
+        changed = _changed(frame["grid_code"], key) & keep
+        written[layer] = int(changed.sum())
+        if changed.any():
+            updates.append((layer, pd.DataFrame({"grid_code": key[changed]})))
+    for layer, totals in (
+        ("grids", grid_totals),
+        ("communities", community_totals),
+        ("streets", street_totals),
+    ):
+        updates.append((layer, totals[["households", "population"]]))
+        written[layer] = len(totals)
 
     # The snapshot now holds what the file holds.
-    new_buildings = buildings.copy()
+    new_buildings = buildings.copy(deep=False)
     new_buildings.loc[building_keep, "grid_code"] = building_grid[building_keep]
-    new_facilities = facilities.copy()
+    new_facilities = facilities.copy(deep=False)
     new_facilities.loc[facility_keep, "grid_code"] = facility_grid[facility_keep]
-    new_grids = grids.copy()
+    new_grids = grids.copy(deep=False)
     new_grids.loc[grid_totals.index, ["households", "population"]] = grid_totals[
         ["households", "population"]
     ].to_numpy()
-    new_communities = all_communities.copy()
+    new_communities = all_communities.copy(deep=False)
     new_communities.loc[community_totals.index, ["households", "population"]] = (
         community_totals[["households", "population"]].to_numpy()
     )
@@ -546,14 +550,14 @@ def link_project(
         communities=new_communities,
     )
     if snapshot.has("streets"):
-        new_streets = snapshot.frame("streets").copy()
+        new_streets = snapshot.frame("streets").copy(deep=False)
         by_code = street_totals.set_index("code")
         present = new_streets["code"].isin(by_code.index).to_numpy()
         new_streets.loc[present, ["households", "population"]] = by_code.loc[
             new_streets["code"][present], ["households", "population"]
         ].to_numpy()
         updated = updated.with_frames(same_geometry=True, streets=new_streets)
-    return LinkReport(
+    report = LinkReport(
         building_grid=building_grid[building_keep],
         facility_grid=facility_grid[facility_keep],
         cut=cut,
@@ -564,16 +568,63 @@ def link_project(
         written=written,
         snapshot=updated,
     )
+    return LinkPlan(updates=updates, report=report)
+
+
+def apply_link(
+    store: Store, plan: LinkPlan, *, feedback: Feedback | None = None
+) -> LinkReport:
+    """Write a :class:`LinkPlan` in one transaction; return its report."""
+    check(feedback)
+    with store.transaction() as tx:
+        for layer, frame in plan.updates:
+            tx.update(layer, frame)
+    if feedback is not None:
+        feedback.set_progress(100.0)
+    return plan.report
+
+
+def link_project(
+    store: Store,
+    *,
+    community: str | None = None,
+    snapshot: Snapshot | None = None,
+    feedback: Feedback | None = None,
+) -> LinkReport:
+    """Link buildings and facilities to grids and roll totals up; write it all at once.
+
+    Parameters
+    ----------
+    store
+        The project.
+    community
+        Only this community (after an edit); ``None`` links the whole project.
+    snapshot
+        The project already read (:meth:`Snapshot.load`), to read it only once when
+        validation follows; the report's snapshot holds what was written.
+    feedback
+        Progress and cancellation.
+
+    Returns
+    -------
+    LinkReport
+        The assignment, the cut and ambiguous buildings, and the totals written.
+    """
+    plan = plan_link(store, community=community, snapshot=snapshot, feedback=feedback)
+    return apply_link(store, plan, feedback=feedback)
 
 
 __all__ = [
     "Assignment",
+    "LinkPlan",
     "LinkReport",
     "Linkage",
+    "apply_link",
     "assign_points",
     "compute_linkage",
     "cut_buildings",
     "inside_points",
     "inside_xy",
     "link_project",
+    "plan_link",
 ]

@@ -38,14 +38,29 @@ from gridgis.core.store import Store
 MIN_SHARED = 10.0
 
 
-def shared_boundary(a: np.ndarray, b: np.ndarray, tolerance: float) -> np.ndarray:
-    """Length (m) of boundary that each pair of polygons shares, within ``tolerance``."""
+def shared_boundary(
+    a: np.ndarray, b: np.ndarray, tolerance: float, *, enough: float = 10.0
+) -> np.ndarray:
+    """Length (m) of boundary that each pair of polygons shares, within ``tolerance``.
+
+    Pairs whose exactly common boundary is already ``enough`` metres are not measured
+    further (the measure serves to tell neighbours apart).
+    """
     a = np.asarray(a, dtype=object)
     b = np.asarray(b, dtype=object)
     if len(a) == 0:
         return np.zeros(0)
-    near = shapely.buffer(b, max(tolerance, 1e-6))
-    return shapely.length(shapely.intersection(shapely.boundary(a), near))
+    # Where vertices match, the common boundary is exact (and quick); elsewhere
+    # boundaries within the tolerance count.
+    edges = shapely.boundary(a)
+    shared = shapely.length(shapely.intersection(edges, shapely.boundary(b)))
+    loose = shared < enough
+    if loose.any():
+        near = shapely.buffer(b[loose], max(tolerance, 1e-6))
+        shared[loose] = np.maximum(
+            shared[loose], shapely.length(shapely.intersection(edges[loose], near))
+        )
+    return shared
 
 
 def grid_adjacency(
@@ -86,7 +101,7 @@ def grid_adjacency(
         community = grids["community_code"].astype(object).to_numpy()
         keep &= community[left] == community[right]
     left, right = left[keep], right[keep]
-    shared = shared_boundary(geoms[left], geoms[right], tolerance)
+    shared = shared_boundary(geoms[left], geoms[right], tolerance, enough=min_shared)
     near = shared >= min_shared
     a, b = codes[left[near]], codes[right[near]]
     swap = a > b

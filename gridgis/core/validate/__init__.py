@@ -52,15 +52,17 @@ from gridgis.core.progress import Feedback, check
 from gridgis.core.settings import Settings
 from gridgis.core.snapshot import Snapshot
 from gridgis.core.store import Store
-from gridgis.core.validate import capacity as _capacity  # noqa: F401
-from gridgis.core.validate import coding as _coding  # noqa: F401
 
-# The rule modules register their rules on import, in this order.
-from gridgis.core.validate import geometry as _geometry  # noqa: F401
-from gridgis.core.validate import linkage as _linkage  # noqa: F401
-from gridgis.core.validate import shape as _shape  # noqa: F401
-from gridgis.core.validate import staffing as _staffing  # noqa: F401
-from gridgis.core.validate import topology as _topology  # noqa: F401
+# The rule modules register their rules when imported.
+from gridgis.core.validate import (  # noqa: F401
+    capacity,
+    coding,
+    geometry,
+    linkage,
+    shape,
+    staffing,
+    topology,
+)
 from gridgis.core.validate.context import Context
 from gridgis.core.validate.issue import RULES, Issue, Options, Rule
 from gridgis.core.validate.layer import issues_frame, write_issues
@@ -78,14 +80,37 @@ def select_rules(rules: Iterable[str] | None = None) -> list[Rule]:
         If a name matches no rule.
     """
     if rules is None:
-        return list(RULES.values())
+        return _ordered(RULES.values())
     chosen: dict[str, Rule] = {}
     for name in rules:
         found = [r for r in RULES.values() if r.id == name or r.family == name]
         if not found:
             raise ValueError(f"no rule or rule family {name!r}; rules: {list(RULES)}")
         chosen.update((r.id, r) for r in found)
-    return [r for r in RULES.values() if r.id in chosen]
+    return _ordered(chosen.values())
+
+
+#: Order in which rule families run and are listed (as in the design).
+FAMILIES = (
+    "geometry",
+    "topology",
+    "capacity",
+    "linkage",
+    "staffing",
+    "coding",
+    "shape",
+)
+
+
+def _ordered(rules: Iterable[Rule]) -> list[Rule]:
+    position = {rule_id: k for k, rule_id in enumerate(RULES)}
+    return sorted(
+        rules,
+        key=lambda r: (
+            FAMILIES.index(r.family) if r.family in FAMILIES else len(FAMILIES),
+            position[r.id],
+        ),
+    )
 
 
 def run_rules(
@@ -254,20 +279,41 @@ def validation_report(
     """Check a project (optionally linking it first, in one read) and summarise.
 
     With ``link=True`` the buildings and facilities are linked and the totals rolled
-    up and written (one transaction) before the check, on the same data read once.
+    up and written (one transaction), on the same data read once: the check runs on
+    the linked data while the link is being written. Cancelling the check then still
+    leaves the link written (complete).
     """
     started = time.perf_counter()
     snapshot = Snapshot.load(store, community=community)
     link_report = None
-    if link:
-        from gridgis.core.link import link_project
+    if not link:
+        issues = validate_project(
+            store,
+            community=community,
+            feedback=feedback,
+            snapshot=snapshot,
+            rules=rules,
+        )
+    else:
+        from concurrent.futures import ThreadPoolExecutor
 
-        link_report = link_project(store, community=community, snapshot=snapshot)
-        assert link_report.snapshot is not None
-        snapshot = link_report.snapshot
-    issues = validate_project(
-        store, community=community, feedback=feedback, snapshot=snapshot, rules=rules
-    )
+        from gridgis.core.link import apply_link, plan_link
+
+        plan = plan_link(store, community=community, snapshot=snapshot)
+        assert plan.report.snapshot is not None
+        # The checks run on what the link will have written while SQLite writes it
+        # (both release the interpreter: the write and the checks overlap).
+        with ThreadPoolExecutor(1) as writer:
+            writing = writer.submit(apply_link, store, plan)
+            issues = validate_project(
+                store,
+                community=community,
+                feedback=feedback,
+                snapshot=plan.report.snapshot,
+                rules=rules,
+            )
+            link_report = writing.result()
+        snapshot = plan.report.snapshot
     return ValidationReport(
         issues=issues,
         communities=summarise(snapshot, issues),
@@ -302,6 +348,7 @@ def summarise(snapshot: Snapshot, issues: Sequence[Issue]) -> list[CommunitySumm
 
 
 __all__ = [
+    "FAMILIES",
     "RULES",
     "CommunitySummary",
     "Context",

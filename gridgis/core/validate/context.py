@@ -163,9 +163,23 @@ class Context:
         )
         if len(geoms) < 2:
             return empty
-        left, right = self.grid_tree.query(geoms, predicate="intersects")
-        first = left < right
-        left, right = left[first], right[first]
+        # Grids whose every edge is matched by a neighbour's (a valid coverage) cannot
+        # overlap: only grids with unmatched edges need pairwise checks.
+        flagged = np.arange(len(geoms))
+        try:
+            unmatched = shapely.coverage_invalid_edges(geoms)
+            flagged = np.flatnonzero(~shapely.is_empty(unmatched))
+        except (AttributeError, shapely.errors.GEOSException):
+            pass  # an older GEOS, or input it refuses: check every pair
+        if len(flagged) == 0:
+            return empty
+        local, right = self.grid_tree.query(geoms[flagged], predicate="intersects")
+        left = flagged[local]
+        pairs = np.unique(
+            np.column_stack([np.minimum(left, right), np.maximum(left, right)]), axis=0
+        )
+        pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+        left, right = pairs[:, 0], pairs[:, 1]
         # Interiors meet: not just a shared edge.
         inner = shapely.relate_pattern(geoms[left], geoms[right], "T********")
         left, right = left[inner], right[inner]

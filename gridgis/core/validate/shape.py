@@ -14,6 +14,7 @@ import shapely
 
 from gridgis.core.definitions import Level, OverlayKind, Severity
 from gridgis.core.i18n import Text
+from gridgis.core.link import assign_points
 from gridgis.core.validate.context import Context
 from gridgis.core.validate.issue import Issue, Rule, rule
 
@@ -70,6 +71,11 @@ def roads_through_grids(context: Context, me: Rule) -> list[Issue]:
     names = context.snapshot.column("roads", "name")[chosen]
     tree = shapely.STRtree(lines)
     grid_pos, line_pos = tree.query(context.grid_geoms, predicate="intersects")
+    # A road along a grid's boundary does not count: only roads entering its interior.
+    entering = shapely.relate_pattern(
+        lines[line_pos], context.grid_geoms[grid_pos], "T********"
+    )
+    grid_pos, line_pos = grid_pos[entering], line_pos[entering]
     if len(grid_pos) == 0:
         return []
     # Only the stretch inside the grid, away from its boundary, counts.
@@ -124,24 +130,27 @@ def grids_across_overlays(context: Context, me: Rule) -> list[Issue]:
     kinds = context.snapshot.column("overlays", "kind")
     names = context.snapshot.column("overlays", "name")
     share_limit = context.options.overlay_share
+    points = shapely.point_on_surface(geoms)
     issues = []
     for kind in context.options.overlay_kinds:
         chosen = np.flatnonzero(kinds == kind)
         if len(chosen) == 0:
             continue
         shapes = overlay_geoms[chosen]
-        shapely.prepare(shapes)
-        grid_pos, shape_pos = shapely.STRtree(shapes).query(
-            geoms, predicate="intersects"
-        )
-        # A grid wholly inside one overlay of this kind is fine.
-        within = shapely.contains(shapes[shape_pos], geoms[grid_pos])
+        # Most grids lie wholly in the overlay that holds a point inside them: one
+        # prepared "contains" per grid settles them.
+        home = assign_points(points, shapes).index
         settled = np.zeros(len(geoms), dtype=bool)
-        settled[grid_pos[within]] = True
-        open_pairs = ~settled[grid_pos]
-        grid_pos, shape_pos = grid_pos[open_pairs], shape_pos[open_pairs]
-        if len(grid_pos) == 0:
+        has = np.flatnonzero(home >= 0)
+        shapely.prepare(shapes)
+        settled[has] = shapely.contains(shapes[home[has]], geoms[has])
+        open_grids = np.flatnonzero(~settled)
+        if len(open_grids) == 0:
             continue
+        local, shape_pos = shapely.STRtree(shapes).query(
+            geoms[open_grids], predicate="intersects"
+        )
+        grid_pos = open_grids[local]
         shares = shapely.area(
             shapely.intersection(geoms[grid_pos], shapes[shape_pos])
         ) / np.maximum(context.grid_area[grid_pos], 1e-9)

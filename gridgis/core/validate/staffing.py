@@ -463,7 +463,10 @@ def distant_partners(context: Context, me: Rule) -> list[Issue]:
     ok = (target >= 0) & (target != grids)
     grids, target = grids[ok], target[ok]
     shared = shared_boundary(
-        context.grid_geoms[grids], context.grid_geoms[target], context.tolerance
+        context.grid_geoms[grids],
+        context.grid_geoms[target],
+        context.tolerance,
+        enough=context.options.min_shared_boundary,
     )
     bad = shared < context.options.min_shared_boundary
     codes = context.grid_codes
