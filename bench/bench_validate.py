@@ -300,7 +300,8 @@ def _report(
         "# Linking and validation benchmark",
         "",
         f"Run on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
-        f"{_memory_gb():.0f} GB RAM, {platform.platform()}.",
+        f"{_memory_gb():.0f} GB RAM, {platform.platform()}; load average "
+        f"{os.getloadavg()[2]:.1f} over the last 15 minutes (other work on the machine).",
         f"{_versions()}.",
         "",
         "Produced by `make bench BENCH=validate` (`bench/bench_validate.py`); the city "
