@@ -38,7 +38,7 @@ from gridgis.core.errors import SchemaError
 from gridgis.core.progress import Feedback, check
 from gridgis.core.settings import Settings
 from gridgis.core.store import GeoPackageStore, Store
-from gridgis.core.store.base import BBox, Where
+from gridgis.core.store.base import BBox, Where, where_values
 
 if TYPE_CHECKING:
     from gridgis.core.link import Linkage
@@ -187,10 +187,12 @@ class Snapshot:
         """Column ``name`` of ``layer`` as an object array (``None`` where empty)."""
         key = f"{layer}.{name}"
         if key not in self._arrays:
-            series = self.frame(layer)[name]
-            self._arrays[key] = (
-                series.astype(object).where(series.notna(), None).to_numpy()
-            )
+            values = self.frame(layer)[name].to_numpy(dtype=object)
+            empty = pd.isna(values)
+            if empty.any():
+                values = values.copy()
+                values[empty] = None
+            self._arrays[key] = values
         return self._arrays[key]
 
     @cached_property
@@ -348,23 +350,19 @@ class _FrameReader(_Reader):
         where: Where | None = None,
     ) -> pd.DataFrame:
         frame = self.frames[layer]
+        if bbox is not None:
+            # Only the rows the spatial index finds are looked at further.
+            assert isinstance(frame, gpd.GeoDataFrame)
+            frame = frame.iloc[np.sort(frame.sindex.query(shapely.box(*bbox)))]
         mask = np.ones(len(frame), dtype=bool)
         for name, value in (where or {}).items():
-            from gridgis.core.store.base import where_values
-
             values = where_values(value)
             column = frame[name]
             if values is None:
                 mask &= column.isna().to_numpy()
             else:
                 mask &= column.isin(values).fillna(False).to_numpy(dtype=bool)
-        if bbox is not None:
-            assert isinstance(frame, gpd.GeoDataFrame)
-            hits = frame.sindex.query(shapely.box(*bbox))
-            inside = np.zeros(len(frame), dtype=bool)
-            inside[hits] = True
-            mask &= inside
-        return frame[mask]
+        return frame[mask] if not mask.all() else frame
 
     def close(self) -> None:
         """Nothing to release."""

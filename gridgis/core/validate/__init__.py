@@ -279,41 +279,22 @@ def validation_report(
     """Check a project (optionally linking it first, in one read) and summarise.
 
     With ``link=True`` the buildings and facilities are linked and the totals rolled
-    up and written (one transaction), on the same data read once: the check runs on
-    the linked data while the link is being written. Cancelling the check then still
-    leaves the link written (complete).
+    up and written (one transaction) before the check, on the same data read once.
+    (Writing while checking does not pay: the SQLite writer gives the interpreter lock
+    back after every row and waits to get it again.)
     """
     started = time.perf_counter()
     snapshot = Snapshot.load(store, community=community)
     link_report = None
-    if not link:
-        issues = validate_project(
-            store,
-            community=community,
-            feedback=feedback,
-            snapshot=snapshot,
-            rules=rules,
-        )
-    else:
-        from concurrent.futures import ThreadPoolExecutor
+    if link:
+        from gridgis.core.link import link_project
 
-        from gridgis.core.link import apply_link, plan_link
-
-        plan = plan_link(store, community=community, snapshot=snapshot)
-        assert plan.report.snapshot is not None
-        # The checks run on what the link will have written while SQLite writes it
-        # (both release the interpreter: the write and the checks overlap).
-        with ThreadPoolExecutor(1) as writer:
-            writing = writer.submit(apply_link, store, plan)
-            issues = validate_project(
-                store,
-                community=community,
-                feedback=feedback,
-                snapshot=plan.report.snapshot,
-                rules=rules,
-            )
-            link_report = writing.result()
-        snapshot = plan.report.snapshot
+        link_report = link_project(store, community=community, snapshot=snapshot)
+        assert link_report.snapshot is not None
+        snapshot = link_report.snapshot
+    issues = validate_project(
+        store, community=community, feedback=feedback, snapshot=snapshot, rules=rules
+    )
     return ValidationReport(
         issues=issues,
         communities=summarise(snapshot, issues),
