@@ -38,6 +38,8 @@ OUT = HERE / "out"
 REPORT = HERE / "reports" / "validate.md"
 SIDE = int(os.environ.get("GRIDS", "100"))
 EDITS = 20
+#: Runs per contender and scenario; the fastest counts.
+RUNS = int(os.environ.get("RUNS", "2"))
 
 
 def _peak_mb() -> float:
@@ -142,6 +144,14 @@ def baseline_run(path: str) -> dict[str, Any]:
     return result
 
 
+def _best(kept: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
+    """The faster of two runs (link + validate, reading included)."""
+    print(f"  {new['times']}", flush=True)
+    if kept is None or _totals(new["times"]) < _totals(kept["times"]):
+        return new
+    return kept
+
+
 def _in_child(function: Any, *args: Any) -> Any:
     context = multiprocessing.get_context("spawn")
     with context.Pool(1) as pool:
@@ -200,24 +210,30 @@ def main() -> None:
         f"  made in {generated:.1f} s, written in {written:.1f} s: {sizes}", flush=True
     )
 
-    # First link: the city as imported, no building carries its grid code yet.
-    shutil.copyfile(unlinked, city_path)
-    shutil.copyfile(unlinked, baseline_path)
-    print("first link — GridGIS: read, link, validate …", flush=True)
-    ours = _in_child(gridgis_run, str(city_path))
-    print(f"  {ours['times']}", flush=True)
-    print("first link — baseline: read, link, validate …", flush=True)
-    theirs = _in_child(baseline_run, str(baseline_path))
-    print(f"  {theirs['times']}", flush=True)
+    # First link: the city as imported, no building carries its grid code yet. Each
+    # contender runs twice, taking turns, and the faster run counts (the machine is
+    # shared: a run slowed by other work says nothing about the code).
+    ours = theirs = None
+    for turn in range(RUNS):
+        shutil.copyfile(unlinked, city_path)
+        print(f"first link {turn + 1}/{RUNS} — GridGIS …", flush=True)
+        ours = _best(ours, _in_child(gridgis_run, str(city_path)))
+        shutil.copyfile(unlinked, baseline_path)
+        print(f"first link {turn + 1}/{RUNS} — baseline …", flush=True)
+        theirs = _best(theirs, _in_child(baseline_run, str(baseline_path)))
     # Routine check: the city already linked (the check after a day of edits).
-    shutil.copyfile(city_path, baseline_path)
-    shutil.copyfile(city_path, edits_path)
-    print("linked city — GridGIS …", flush=True)
-    ours_again = _in_child(gridgis_run, str(edits_path))
-    print(f"  {ours_again['times']}", flush=True)
-    print("linked city — baseline …", flush=True)
-    theirs_again = _in_child(baseline_run, str(baseline_path))
-    print(f"  {theirs_again['times']}", flush=True)
+    ours_again = theirs_again = None
+    for turn in range(RUNS):
+        shutil.copyfile(city_path, edits_path)
+        print(f"linked city {turn + 1}/{RUNS} — GridGIS …", flush=True)
+        ours_again = _best(ours_again, _in_child(gridgis_run, str(edits_path)))
+        shutil.copyfile(city_path, baseline_path)
+        print(f"linked city {turn + 1}/{RUNS} — baseline …", flush=True)
+        theirs_again = _best(theirs_again, _in_child(baseline_run, str(baseline_path)))
+    assert ours is not None
+    assert theirs is not None
+    assert ours_again is not None
+    assert theirs_again is not None
     shutil.copyfile(city_path, edits_path)
     print("GridGIS: one community after an edit …", flush=True)
     edits = _in_child(gridgis_edits, str(edits_path))
@@ -304,7 +320,8 @@ def _report(
         "comes from `bench/city.py`, the baseline from `bench/baseline_validate.py`. "
         "Each contender runs in a process of its own on its own copy of the same file; "
         "peak memory is that process's maximum resident set size. The machine is "
-        "shared with other work, so times vary by about ±20 % between runs.",
+        f"shared with other work, so each contender runs {RUNS} times per scenario, "
+        "taking turns, and its fastest run is shown.",
         "",
         "## The city",
         "",
