@@ -45,6 +45,10 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(widget)
         self.canvas.xyCoordinates.connect(self._show_coordinates)
         self.canvas.scaleChanged.connect(self._show_scale)
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.print_boards_action = file_menu.addAction(
+            self.tr("Print boards…"), self.print_boards
+        )
 
     def open_project(self, path: str | Path) -> None:
         """Show the layers of the project file at ``path``."""
@@ -59,6 +63,13 @@ class MainWindow(QMainWindow):
         extent.scale(1.05)
         self.canvas.setExtent(extent)
         self.canvas.refresh()
+
+    def print_boards(self) -> None:
+        """Open the print dialog for the grid boards of the open project."""
+        from gridgis.app.dialogs.print_boards import PrintBoardsDialog
+
+        if self.path is not None:
+            PrintBoardsDialog(self.path, parent=self).show()
 
     def _show_coordinates(self, point) -> None:  # type: ignore[no-untyped-def]
         self.coordinates.setText(f"X {point.x():.1f}  Y {point.y():.1f}")

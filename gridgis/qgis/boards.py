@@ -495,7 +495,8 @@ class BoardPrinter:
     template
         Board template name (``board-a3``, ``board-a4``) or a ``.qpt`` path.
     assets
-        Scratch folder for photos and QR codes (deleted by the caller).
+        Scratch folder for photos and QR codes (deleted by the caller); ``None``
+        for a printer of overview maps only.
     """
 
     def __init__(
@@ -506,7 +507,7 @@ class BoardPrinter:
         street: str | None = None,
         grids: Sequence[str] | None = None,
         template: str | Path = "board-a3",
-        assets: Path,
+        assets: Path | None,
     ) -> None:
         check_font()
         self.path = Path(project_file)
@@ -534,7 +535,7 @@ class BoardPrinter:
             xmin - MAP_MARGIN, ymin - MAP_MARGIN, xmax + MAP_MARGIN, ymax + MAP_MARGIN
         )
         self._layers: dict[tuple[str, str | None], QgsVectorLayer] = {}
-        self.asset_paths = write_assets(self.boards, assets)
+        self.asset_paths = write_assets(self.boards, assets) if assets else {}
 
     # -- layers --------------------------------------------------------------------
 
@@ -716,7 +717,7 @@ class BoardPrinter:
 
 
 #: Products of a print run that are rendered per grid, with their relative cost.
-_PRODUCT_WEIGHTS = {"boards": 1.0, "cards": 0.8, "png": 1.6}
+_PRODUCT_WEIGHTS = {"boards": 1.0, "cards": 0.8, "png": 1.6, "overview": 0.2}
 
 
 @dataclass(frozen=True)
@@ -741,13 +742,15 @@ def print_chunk(
     staging: Path,
     part: str,
     feedback: Feedback | None = None,
+    overview_codes: Sequence[str] | None = None,
 ) -> dict[str, float]:
     """Render the per-grid products of grids ``codes`` into ``staging``.
 
     Writes ``boards/<stem>.pdf``, ``service-cards/<stem>.pdf`` and
     ``boards-png/<stem>.png`` for each grid, and this chunk's combined PDFs as
-    ``.parts/<product>-<part>.pdf`` (joined by :func:`print_boards`). Returns the
-    seconds spent per product.
+    ``.parts/<product>-<part>.pdf`` (joined by :func:`print_boards`); with
+    ``overview_codes`` also the overview maps of those grids' streets and
+    communities. Returns the seconds spent per product.
     """
     assets = Path(tempfile.mkdtemp(prefix="gridgis-assets-"))
     seconds: dict[str, float] = {}
@@ -758,7 +761,7 @@ def print_chunk(
         )
         seconds["prepare"] = time.perf_counter() - clock
         stems = [file_stem(b) for b in printer.boards]
-        products = options.products()
+        products = options.products() + (["overview"] if overview_codes else [])
         total = sum(_PRODUCT_WEIGHTS[p] for p in products) or 1.0
         position = 0.0
         parts = staging / ".parts"
@@ -766,7 +769,9 @@ def print_chunk(
         for product in products:
             clock = time.perf_counter()
             stop = position + 100.0 * _PRODUCT_WEIGHTS[product] / total
-            if product == "png":
+            if product == "overview":
+                _print_overviews(project_file, overview_codes or codes, staging)
+            elif product == "png":
                 layout = printer.board_layout()
                 folder = staging / "boards-png"
                 folder.mkdir(exist_ok=True)
@@ -840,6 +845,7 @@ def print_boards(
     png: bool = False,
     boards: bool = True,
     workers: int | None = None,
+    isolated: bool = False,
     feedback: Feedback | None = None,
 ) -> PrintResult:
     """Print the grid boards (and cards, overview maps) of a project into ``out``.
@@ -860,6 +866,9 @@ def print_boards(
         The board template: ``board-a3`` (default), ``board-a4`` or a ``.qpt`` path.
     workers
         Processes that print in parallel (default: :func:`default_workers`).
+    isolated
+        Render in separate processes even with one worker, so that the calling
+        process never renders (the desktop application's print task).
     feedback
         Progress and cancellation (:mod:`gridgis.core.progress`).
 
@@ -870,7 +879,8 @@ def print_boards(
     GridGisError
         Unknown codes, no grids to print, a missing template or font.
     """
-    check_font()
+    if not isolated:
+        check_font()  # QFontDatabase belongs to the main thread; workers check it
     template_path(template)
     store = open_project(project_file)
     selected = read_boards(store, community=community, street=street, grids=grids)
@@ -886,49 +896,41 @@ def print_boards(
         grids=codes,
         without_leader=[b.code for b in selected if b.leader is None],
     )
-    share = 95.0 if overview else 99.0
     clock = time.perf_counter()
     try:
-        if options.products():
-            chunks = _chunks(codes, count)
-            if len(chunks) == 1:
-                result.seconds.update(
-                    print_chunk(
-                        project_file,
-                        codes,
-                        options,
-                        staging,
-                        "0",
-                        _Scaled(feedback, 0.0, share),
-                    )
+        chunks = _chunks(codes, count)
+        if len(chunks) == 1 and not isolated:
+            result.seconds.update(
+                print_chunk(
+                    project_file,
+                    codes,
+                    options,
+                    staging,
+                    "0",
+                    _Scaled(feedback, 0.0, 99.0),
+                    overview_codes=codes if overview else None,
                 )
-            else:
-                from gridgis.qgis.print_worker import run_workers
-
-                run_workers(project_file, chunks, options, staging, feedback, share)
-            _join_parts(staging, options)
-        result.seconds["per-grid products"] = time.perf_counter() - clock
-        if overview:
-            clock = time.perf_counter()
-            printer = BoardPrinter(
-                project_file, grids=codes, template=template, assets=staging / ".ov"
             )
-            for level, name in (("street", "streets"), ("community", "communities")):
-                check(feedback)
-                layout = printer.overview_layout(level)
-                if layout is None:
-                    continue
-                target = staging / f"overview-{name}.pdf"
-                render_pdf(
-                    layout,
-                    target,
-                    title="网格分布图",
-                    on_page=TextFitter.for_layout(layout).fit,
-                )
-                pdf.finish(target, title="网格分布图")
-                result.overviews.append(out / target.name)
-            shutil.rmtree(staging / ".ov", ignore_errors=True)
-            result.seconds["overview"] = time.perf_counter() - clock
+        else:
+            from gridgis.qgis.print_worker import run_workers
+
+            run_workers(
+                project_file,
+                chunks,
+                options,
+                staging,
+                feedback,
+                99.0,
+                overview_codes=codes if overview else None,
+            )
+        _join_parts(staging, options)
+        result.seconds["total"] = time.perf_counter() - clock
+        if overview:
+            result.overviews = [
+                out / name
+                for name in ("overview-streets.pdf", "overview-communities.pdf")
+                if (staging / name).exists()
+            ]
         check(feedback)
         stems = [file_stem(b) for b in selected]
         if boards:
@@ -945,6 +947,25 @@ def print_boards(
         return result
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _print_overviews(
+    project_file: str | Path, codes: Sequence[str], staging: Path
+) -> None:
+    """The street and community overview maps of grids ``codes``, into ``staging``."""
+    printer = BoardPrinter(project_file, grids=codes, assets=None)
+    for level, name in (("street", "streets"), ("community", "communities")):
+        layout = printer.overview_layout(level)
+        if layout is None:
+            continue
+        target = staging / f"overview-{name}.pdf"
+        render_pdf(
+            layout,
+            target,
+            title="网格分布图",
+            on_page=TextFitter.for_layout(layout).fit,
+        )
+        pdf.finish(target, title="网格分布图")
 
 
 def _join_parts(staging: Path, options: PrintOptions) -> None:

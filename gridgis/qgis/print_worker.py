@@ -60,6 +60,7 @@ def main() -> int:
             Path(job["staging"]),
             job["part"],
             _LineFeedback(),
+            overview_codes=job.get("overview_codes"),
         )
     except GridGisError as exc:
         print("error " + json.dumps({"zh": exc.text.zh, "en": exc.text.en}), flush=True)
@@ -88,8 +89,12 @@ def run_workers(
     staging: Path,
     feedback: Feedback | None,
     share: float = 100.0,
+    *,
+    overview_codes: Sequence[str] | None = None,
 ) -> list[dict[str, float]]:
     """Print ``chunks`` of grid codes in one process each; return their timings.
+
+    The first process also prints the overview maps of ``overview_codes``.
 
     Raises
     ------
@@ -125,6 +130,9 @@ def run_workers(
             "staging": str(staging),
             "part": str(index),
             "language": current_language(),
+            "overview_codes": list(overview_codes)
+            if overview_codes and index == 0
+            else None,
         }
         assert process.stdin is not None
         process.stdin.write(json.dumps(job))

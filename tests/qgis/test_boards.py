@@ -277,8 +277,13 @@ def test_an_unknown_template_is_refused_with_the_choices(demo_copy, tmp_path):
 
 def test_two_worker_processes_print_the_same_boards(demo_copy, tmp_path):
     codes = [b.code for b in read_boards(open_project(demo_copy), street="320599003")]
-    result = print_boards(demo_copy, tmp_path / "out", street="320599003", workers=2)
+    result = print_boards(
+        demo_copy, tmp_path / "out", street="320599003", workers=2, overview=True
+    )
     assert result.grids == codes
+    overview = tmp_path / "out" / "overview-communities.pdf"
+    assert result.overviews[-1] == overview
+    assert pdftools.page_count(overview) == 2
     assert pdftools.page_count(result.boards) == len(codes)
     for page in (1, len(codes)):
         assert codes[page - 1] in pdftools.text(result.boards, page)

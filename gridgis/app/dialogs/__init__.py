@@ -1,0 +1,1 @@
+"""Dialogs of the desktop application; each takes its inputs as arguments."""
