@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsFillSymbol,
+    QgsFontMarkerSymbolLayer,
     QgsLayoutItem,
     QgsLayoutItemLabel,
     QgsLayoutItemLegend,
@@ -37,6 +38,7 @@ from qgis.core import (
     QgsLayoutSize,
     QgsLegendStyle,
     QgsLineSymbol,
+    QgsMarkerSymbol,
     QgsPalLayerSettings,
     QgsPrintLayout,
     QgsProject,
@@ -254,7 +256,7 @@ STAFF_FIELDS = ("staff_photo", "staff_name", "staff_role", "staff_phone")
 
 
 def staff_slot(layout, k: int, x, y, *, photo_w, photo_h, text_w, sizes) -> None:
-    """Slot ``k`` (1-based) of the staff panel: photo, name, post and mobile."""
+    """Slot ``k`` (1-based) of the staff panel: photo, name, then post and mobile."""
     hide = f'"staff_count" < {k}'
     frame = picture(
         layout, f"staff_photo_{k}", x, y, photo_w, photo_h, field=f"staff_photo_{k}"
@@ -264,8 +266,8 @@ def staff_slot(layout, k: int, x, y, *, photo_w, photo_h, text_w, sizes) -> None
     frame.setFrameStrokeWidth(QgsLayoutMeasurement(0.2, MM))
     excluded(frame, hide)
     tx = x + photo_w + 2.5
-    name_size, role_size, phone_size = sizes
-    line = photo_h / 3
+    name_size, detail_size = sizes
+    third = photo_h / 3
     label(
         layout,
         f"staff_name_{k}",
@@ -273,7 +275,7 @@ def staff_slot(layout, k: int, x, y, *, photo_w, photo_h, text_w, sizes) -> None
         tx,
         y + 0.5,
         text_w,
-        line,
+        third,
         name_size,
         bold=True,
         valign=Qt.AlignVCenter,
@@ -281,28 +283,14 @@ def staff_slot(layout, k: int, x, y, *, photo_w, photo_h, text_w, sizes) -> None
     )
     label(
         layout,
-        f"staff_role_{k}",
-        f'[% "staff_role_{k}" %]',
+        f"staff_post_{k}",
+        f'[% "staff_role_{k}" %]\n[% "staff_phone_{k}" %]',
         tx,
-        y + line,
+        y + third + 0.5,
         text_w,
-        line,
-        role_size,
-        color=GREY,
-        valign=Qt.AlignVCenter,
-        exclude=hide,
-    )
-    label(
-        layout,
-        f"staff_phone_{k}",
-        f'[% "staff_phone_{k}" %]',
-        tx,
-        y + 2 * line - 0.5,
-        text_w,
-        line,
-        phone_size,
-        color=RED,
-        bold=True,
+        photo_h - third - 0.5,
+        detail_size,
+        color=INK,
         valign=Qt.AlignVCenter,
         exclude=hide,
     )
@@ -415,7 +403,7 @@ def board_a3() -> None:
             photo_w=24,
             photo_h=32,
             text_w=37,
-            sizes=(15, 9.5, 11),
+            sizes=(15, 10.5),
         )
     label(
         layout,
@@ -582,7 +570,7 @@ def board_a4() -> None:
             photo_w=21,
             photo_h=28,
             text_w=23.5,
-            sizes=(11.5, 7, 7.5),
+            sizes=(11.5, 7.5),
         )
     label(
         layout,
@@ -1063,11 +1051,42 @@ def board_roads() -> None:
     save_style(layer, "board-roads")
 
 
+#: Facility symbols on boards: a coloured disc with one character a reader knows.
+FACILITY_MARKS = {
+    "school": ("学", "#1b6ac9"),
+    "kindergarten": ("幼", "#4fa3e0"),
+    "hospital": ("医", "#d7191c"),
+    "clinic": ("卫", "#e8555a"),
+    "market": ("市", "#d98a00"),
+    "police": ("警", "#1d3f8f"),
+    "park": ("园", "#2e8b3a"),
+    "service_station": ("服", "#7b3294"),
+    "elderly_care": ("养", "#a0522d"),
+    "fire": ("消", "#e34a33"),
+}
+
+
 def board_facilities() -> None:
+    """Facilities as lettered discs (学 医 警 …), named inside the grid."""
     layer = memory_layer(
         "Point", "field=name:string&field=category:string&field=grid_code:string"
     )
-    layer.loadNamedStyle(str(STYLES / "facilities.qml"))
+    categories = []
+    for category, (character, colour) in FACILITY_MARKS.items():
+        symbol = QgsMarkerSymbol.createSimple(
+            {
+                "name": "circle",
+                "color": colour,
+                "outline_color": "white",
+                "outline_width": "0.35",
+                "size": "5.0",
+            }
+        )
+        mark = QgsFontMarkerSymbolLayer(FONT, character, 3.4, QColor("white"))
+        mark.setFontStyle("Bold")
+        symbol.appendSymbolLayer(mark)
+        categories.append(QgsRendererCategory(category, symbol, character))
+    layer.setRenderer(QgsCategorizedSymbolRenderer("category", categories))
     s = pal(
         '"name"',
         text_format(7.5, "#333333"),

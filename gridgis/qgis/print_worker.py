@@ -113,6 +113,9 @@ def run_workers(
     errors: list[list[str]] = []
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # The local time zone, spelled out: Qt then stops checking /etc/localtime each
+    # time QGIS reads its settings (hundreds of times per board page).
+    env.setdefault("TZ", ":/etc/localtime")
     for index, codes in enumerate(chunks):
         process = subprocess.Popen(
             [sys.executable, "-m", "gridgis.qgis.print_worker"],

@@ -31,6 +31,7 @@ from qgis.core import (
     QgsLayoutPoint,
     QgsPrintLayout,
     QgsProject,
+    QgsProperty,
     QgsReadWriteContext,
     QgsRectangle,
     QgsUnitTypes,
@@ -308,6 +309,8 @@ class AtlasPages:
     Expressions see the page through ``@atlas_feature``, ``@atlas_featureid``,
     ``@atlas_geometry`` and the coverage layer's fields; ``@atlas_featurenumber``
     and ``@atlas_pagename`` are not updated (use fields of the coverage layer).
+    "Exclude from exports" expressions are evaluated in the layout's context (without
+    the item's own variables) and hide the item for that page.
     """
 
     def __init__(self, layout: QgsLayout) -> None:
@@ -327,6 +330,8 @@ class AtlasPages:
         self.features = list(coverage.getFeatures(request))
         self._actions: list[Callable[[], None]] = []
         self._maps: list[QgsLayoutItemMap] = []
+        self._shown_when: list[tuple[QgsLayoutItem, QgsProperty]] = []
+        self._visible: dict[QgsLayoutItem, bool] = {}
         for child in layout.items():
             if isinstance(child, QgsLayoutItem):
                 self._plan(child)
@@ -351,6 +356,12 @@ class AtlasPages:
         elif not isinstance(child, _PAGE_INDEPENDENT):
             self._actions.append(child.refresh)
             return
+        if QgsLayoutObject.ExcludeFromExports in active:
+            # Evaluated once per page for all such items, then shown or hidden.
+            self._shown_when.append(
+                (child, properties.property(QgsLayoutObject.ExcludeFromExports))
+            )
+            active.remove(QgsLayoutObject.ExcludeFromExports)
         for key in active:
             self._actions.append(lambda c=child, k=key: c.refreshDataDefinedProperty(k))
 
@@ -359,11 +370,14 @@ class AtlasPages:
 
     def begin(self) -> None:
         """Start paging (the atlas provides the coverage fields to expressions)."""
+        self._visible = {item: item.isVisible() for item, _ in self._shown_when}
         self.atlas.beginRender()
 
     def end(self) -> None:
-        """Finish paging."""
+        """Finish paging; items hidden for a page are shown again."""
         self.atlas.endRender()
+        for item, visible in self._visible.items():
+            item.setVisibility(visible)
 
     def seek(self, index: int) -> QgsFeature:
         """Show page ``index`` (0-based, in atlas order)."""
@@ -376,6 +390,13 @@ class AtlasPages:
             self._follow(map_item, feature)
         for action in self._actions:
             action()
+        if self._shown_when:
+            # One expression context for every "exclude from exports" of the page;
+            # QGIS would build one per item (each reading the settings from disk).
+            page = self.layout.createExpressionContext()
+            for item, excluded in self._shown_when:
+                hidden, _ = excluded.valueAsBool(page, False)
+                item.setVisibility(self._visible.get(item, True) and not hidden)
         return feature
 
     @staticmethod

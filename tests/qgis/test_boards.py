@@ -250,7 +250,7 @@ def test_long_names_and_big_staff_panels_fit(crowded, tmp_path, template):
     for k, person in enumerate(board.staff[:8], 1):
         assert text_in(f"staff_name_{k}") == person.name
         assert phone_text(person.phone).replace(" ", "") in text_in(
-            f"staff_phone_{k}"
+            f"staff_post_{k}"
         ).replace(" ", "")
     if len(board.staff) > 8:
         assert f"另有 {len(board.staff) - 8} 名工作人员" in pdftools.text(path)
