@@ -40,6 +40,7 @@ TARGET_RATIO = 2.0
 
 
 def timed(label: str, action):  # type: ignore[no-untyped-def]
+    """Run ``action``; print and return its seconds and its value."""
     start = time.perf_counter()
     value = action()
     seconds = time.perf_counter() - start
@@ -67,6 +68,7 @@ def plain_map_and_title(project_file: Path, out: Path) -> float:
 
     project = QgsProject()
     grids = open_layer(project_file, "grids", language="zh")
+    project.setCrs(grids.crs())
     project.addMapLayer(grids)
     layout = QgsPrintLayout(project)
     layout.initializeDefaults()
@@ -101,17 +103,24 @@ def plain_map_and_title(project_file: Path, out: Path) -> float:
 
 def plain_board_template(project_file: Path, out: Path) -> float:
     """QGIS's own atlas export of the bound board layout, without GridGIS's extras."""
-    from qgis.core import QgsLayoutExporter, QgsLayoutItemPicture, QgsLayoutObject
+    from qgis.core import (
+        QgsLayoutExporter,
+        QgsLayoutItemPicture,
+        QgsLayoutObject,
+        QgsProperty,
+    )
 
     from gridgis.qgis.boards import BoardPrinter, qgis_pdf_settings
 
+    # No photos or QR codes are written (assets=None); the picture items lose
+    # their field binding so that QGIS does not look for the files.
     printer = BoardPrinter(project_file, assets=None)
     layout = printer.board_layout()
     for child in layout.items():
         if isinstance(child, QgsLayoutItemPicture):
-            child.dataDefinedProperties().property(
-                QgsLayoutObject.PictureSource
-            ).setActive(False)
+            child.dataDefinedProperties().setProperty(
+                QgsLayoutObject.PictureSource, QgsProperty()
+            )
     seconds, (result, error) = timed(
         "plain atlas, board template",
         lambda: QgsLayoutExporter.exportToPdf(
@@ -123,6 +132,7 @@ def plain_board_template(project_file: Path, out: Path) -> float:
 
 
 def full(project_file: Path, out: Path, workers: int | None) -> tuple[float, int]:
+    """GridGIS's own run: every board, one PDF per grid and the combined PDF."""
     from gridgis.qgis.boards import default_workers, print_boards
 
     count = workers or default_workers(GRIDS)
@@ -136,6 +146,7 @@ def full(project_file: Path, out: Path, workers: int | None) -> tuple[float, int
 
 
 def main() -> None:
+    """Run the benchmark and write the report."""
     from gridgis.qgis.runtime import start_qgis
 
     work = Path(tempfile.mkdtemp(prefix="gridgis-bench-boards-"))
@@ -155,6 +166,7 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
     def rate(seconds: float) -> float:
+        """Boards per second."""
         return GRIDS / seconds
 
     best = min(single, parallel)
