@@ -879,7 +879,6 @@ def print_boards(
     png: bool = False,
     boards: bool = True,
     workers: int | None = None,
-    isolated: bool = False,
     feedback: Feedback | None = None,
 ) -> PrintResult:
     """Print the grid boards (and cards, overview maps) of a project into ``out``.
@@ -900,9 +899,6 @@ def print_boards(
         The board template: ``board-a3`` (default), ``board-a4`` or a ``.qpt`` path.
     workers
         Processes that print in parallel (default: :func:`default_workers`).
-    isolated
-        Render in separate processes even with one worker, so that the calling
-        process never renders (the desktop application's print task).
     feedback
         Progress and cancellation (:mod:`gridgis.core.progress`).
 
@@ -913,8 +909,7 @@ def print_boards(
     GridGisError
         Unknown codes, no grids to print, a missing template or font.
     """
-    if not isolated:
-        check_font()  # QFontDatabase belongs to the main thread; workers check it
+    check_font()
     template_path(template)
     store = open_project(project_file)
     selected = read_boards(store, community=community, street=street, grids=grids)
@@ -933,7 +928,7 @@ def print_boards(
     clock = time.perf_counter()
     try:
         chunks = _chunks(codes, count)
-        if len(chunks) == 1 and not isolated:
+        if len(chunks) == 1:
             result.seconds.update(
                 print_chunk(
                     project_file,

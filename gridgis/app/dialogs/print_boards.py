@@ -2,9 +2,9 @@
 
 The dialog gets everything it needs as arguments (the project file, the grid to
 preview) and shows the selected grid's board as it will be printed. Printing runs as a
-``QgsTask`` in the background — the boards themselves are rendered in separate
-processes (:func:`gridgis.qgis.boards.print_boards` with ``isolated=True``), so the
-window stays responsive — with progress and cancel in the dialog.
+``QgsTask`` that watches a child process doing the printing
+(:func:`gridgis.qgis.print_worker.print_in_process`): the window stays responsive, no
+rendering happens in a background thread, and cancel stops the child cleanly.
 """
 
 from __future__ import annotations
@@ -67,15 +67,14 @@ class PrintBoardsTask(QgsTask):
         self.error: GridGisError | None = None
 
     def run(self) -> bool:
-        from gridgis.qgis.boards import print_boards
+        from gridgis.qgis.print_worker import print_in_process
 
         try:
-            self.result = print_boards(
+            self.result = print_in_process(
                 self.project_file,
                 self.out,
-                isolated=True,
                 feedback=_TaskFeedback(self),
-                **self.options,  # type: ignore[arg-type]
+                **self.options,
             )
         except Cancelled:
             return False
