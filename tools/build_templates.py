@@ -40,6 +40,7 @@ from qgis.core import (
     QgsLineSymbol,
     QgsMarkerSymbol,
     QgsPalLayerSettings,
+    QgsPathResolver,
     QgsPrintLayout,
     QgsProject,
     QgsProperty,
@@ -205,7 +206,7 @@ def north_arrow(layout, x, y, w, h):
         y,
         w,
         h,
-        path="/usr/share/qgis/svg/arrows/NorthArrow_02.svg",
+        path=str(STYLES / "board-north-arrow.svg"),
     )
 
 
@@ -243,7 +244,10 @@ def new_layout(name: str, width: float, height: float) -> QgsPrintLayout:
 
 def save(layout: QgsPrintLayout, name: str) -> None:
     path = STYLES / f"{name}.qpt"
-    if not layout.saveAsTemplate(str(path), QgsReadWriteContext()):
+    context = QgsReadWriteContext()
+    # pictures beside the template (the north arrow) are stored relative to it
+    context.setPathResolver(QgsPathResolver(str(path)))
+    if not layout.saveAsTemplate(str(path), context):
         raise SystemExit(f"could not write {path}")
     print("wrote", path)
 
@@ -946,7 +950,7 @@ def pal(expression: str, fmt: QgsTextFormat, placement: int) -> QgsPalLayerSetti
 
 
 def board_grids() -> None:
-    """Over buildings: the neighbouring grids faded under a white veil, named."""
+    """Over the map: neighbours faded under a white veil and named; the grid's edge."""
     layer = memory_layer("Polygon", "field=code:string&field=name:string")
     root = QgsRuleBasedRenderer.Rule(None)
     others = QgsFillSymbol.createSimple(
@@ -957,18 +961,6 @@ def board_grids() -> None:
         }
     )
     root.appendChild(QgsRuleBasedRenderer.Rule(others, 0, 0, f"NOT ({CURRENT})"))
-    layer.setRenderer(QgsRuleBasedRenderer(root))
-    neighbour = pal('"name"', text_format(9, "#7a7a7a"), QgsPalLayerSettings.OverPoint)
-    neighbour.fitInPolygonOnly = True
-    layer.setLabeling(rule_labels((f"NOT ({CURRENT})", neighbour)))
-    layer.setLabelsEnabled(True)
-    save_style(layer, "board-grids")
-
-
-def board_grid_edge() -> None:
-    """On top of the map: the grid's boundary, dashed red."""
-    layer = memory_layer("Polygon", "field=code:string")
-    root = QgsRuleBasedRenderer.Rule(None)
     edge = QgsFillSymbol.createSimple(
         {
             "color": "0,0,0,0",
@@ -979,7 +971,11 @@ def board_grid_edge() -> None:
     )
     root.appendChild(QgsRuleBasedRenderer.Rule(edge, 0, 0, CURRENT))
     layer.setRenderer(QgsRuleBasedRenderer(root))
-    save_style(layer, "board-grid-edge")
+    neighbour = pal('"name"', text_format(9, "#7a7a7a"), QgsPalLayerSettings.OverPoint)
+    neighbour.fitInPolygonOnly = True
+    layer.setLabeling(rule_labels((f"NOT ({CURRENT})", neighbour)))
+    layer.setLabelsEnabled(True)
+    save_style(layer, "board-grids")
 
 
 def board_grid_fill() -> None:
@@ -1144,7 +1140,6 @@ def main() -> None:
     for build in (
         board_grids,
         board_grid_fill,
-        board_grid_edge,
         board_buildings,
         board_roads,
         board_facilities,

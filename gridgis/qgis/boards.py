@@ -95,9 +95,8 @@ NO_PHOTO = STYLES_DIR / "board-no-photo.svg"
 #: Layers of the board's grid map, top first, with their board styles.
 BOARD_MAP = (
     ("facilities", "board-facilities"),
-    ("grids", "board-grid-edge"),
-    ("roads", "board-roads"),
     ("grids", "board-grids"),
+    ("roads", "board-roads"),
     ("buildings", "board-buildings"),
     ("grids", "board-grid-fill"),
 )

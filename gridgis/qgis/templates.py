@@ -29,6 +29,7 @@ from qgis.core import (
     QgsLayoutItemShape,
     QgsLayoutObject,
     QgsLayoutPoint,
+    QgsPathResolver,
     QgsPrintLayout,
     QgsProject,
     QgsProperty,
@@ -102,7 +103,10 @@ def load_template(name: str | Path, project: QgsProject) -> QgsPrintLayout:
             "layout designer.",
             f"{path} 不是可读取的 QGIS 打印模板;请在布局设计器中重新保存。",
         )
-    _, loaded = layout.loadFromTemplate(document, QgsReadWriteContext())
+    context = QgsReadWriteContext()
+    # pictures beside the template (the north arrow) are stored relative to it
+    context.setPathResolver(QgsPathResolver(str(path)))
+    _, loaded = layout.loadFromTemplate(document, context)
     if not loaded:
         raise TemplateError(
             f"QGIS could not load the print template {path}.",
@@ -328,7 +332,8 @@ class AtlasPages:
         if self.atlas.sortFeatures() and self.atlas.sortExpression():
             request.addOrderBy(self.atlas.sortExpression(), self.atlas.sortAscending())
         self.features = list(coverage.getFeatures(request))
-        self._actions: list[Callable[[], None]] = []
+        #: (item, update): updates of hidden items are skipped for the page.
+        self._actions: list[tuple[QgsLayoutItem | None, Callable[[], None]]] = []
         self._maps: list[QgsLayoutItemMap] = []
         self._shown_when: list[tuple[QgsLayoutItem, QgsProperty]] = []
         self._visible: dict[QgsLayoutItem, bool] = {}
@@ -344,17 +349,20 @@ class AtlasPages:
                 self._maps.append(child)
             if any(k in _EXTENT_KEYS for k in active):
                 self._actions.append(
-                    lambda m=child: m.refreshDataDefinedProperty(
-                        QgsLayoutObject.MapXMin
+                    (
+                        child,
+                        lambda m=child: m.refreshDataDefinedProperty(
+                            QgsLayoutObject.MapXMin
+                        ),
                     )
                 )
             active = [k for k in active if k not in _EXTENT_KEYS]
         elif isinstance(child, QgsLayoutItemPicture):
             if QgsLayoutObject.PictureSource in active:
-                self._actions.append(child.refreshPicture)
+                self._actions.append((child, child.refreshPicture))
                 active.remove(QgsLayoutObject.PictureSource)
         elif not isinstance(child, _PAGE_INDEPENDENT):
-            self._actions.append(child.refresh)
+            self._actions.append((None, child.refresh))
             return
         if QgsLayoutObject.ExcludeFromExports in active:
             # Evaluated once per page for all such items, then shown or hidden.
@@ -363,7 +371,9 @@ class AtlasPages:
             )
             active.remove(QgsLayoutObject.ExcludeFromExports)
         for key in active:
-            self._actions.append(lambda c=child, k=key: c.refreshDataDefinedProperty(k))
+            self._actions.append(
+                (None, lambda c=child, k=key: c.refreshDataDefinedProperty(k))
+            )
 
     def __len__(self) -> int:
         return len(self.features)
@@ -388,8 +398,6 @@ class AtlasPages:
         context.blockSignals(False)
         for map_item in self._maps:
             self._follow(map_item, feature)
-        for action in self._actions:
-            action()
         if self._shown_when:
             # One expression context for every "exclude from exports" of the page;
             # QGIS would build one per item (each reading the settings from disk).
@@ -397,6 +405,9 @@ class AtlasPages:
             for item, excluded in self._shown_when:
                 hidden, _ = excluded.valueAsBool(page, False)
                 item.setVisibility(self._visible.get(item, True) and not hidden)
+        for item, action in self._actions:
+            if item is None or item.isVisible():
+                action()
         return feature
 
     @staticmethod
