@@ -720,7 +720,12 @@ class BoardPrinter:
             street_codes = sorted(set(self.community_frame["street_code"]))
             units = self.store.read("streets", where={"code": street_codes})
             key = "street_code"
-            counts = self.community_frame.groupby("street_code").size()
+            every = self.store.read(
+                "communities",
+                where={"street_code": street_codes},
+                columns=["code", "street_code"],
+            )
+            counts = every.groupby("street_code").size()
             extra = {
                 code: {"community_count": int(counts.get(code, 0))}
                 for code in units["code"]

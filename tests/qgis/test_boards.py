@@ -183,6 +183,7 @@ def test_overview_maps_of_streets_and_communities(demo):
     assert "户数超限" in text
     assert "网格 17 个" in text
     street_text = pdftools.text(streets)
+    assert "4 个社区" in street_text  # 锦绣社区 has no grids yet but belongs to it
     assert "东园街道社区网格图" in street_text
     assert "西桥街道社区网格图" in street_text
 
