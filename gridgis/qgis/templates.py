@@ -187,13 +187,41 @@ def tile(
     return sheet
 
 
-_SINGLE_FIELD = re.compile(r'^\[%\s*"([^"]+)"\s*%\]$')
+_EXPRESSION = re.compile(r"\[%(.*?)%\]", re.S)
+_FIELD = re.compile(r'^\s*"([^"]+)"\s*$')
 
 
-def _single_field(text: str) -> str | None:
-    """The field a label shows when its whole text is ``[% "field" %]``."""
-    match = _SINGLE_FIELD.match(text.strip())
-    return match.group(1) if match else None
+def _field_parts(text: str) -> list[tuple[str, str]] | None:
+    """A label text whose expressions are all plain fields, as (literal, field) parts.
+
+    ``None`` when an expression does more than name a field (it is left to QGIS).
+
+    >>> _field_parts('[% "street_name" %] · [% "name" %]')
+    [('', 'street_name'), (' · ', 'name'), ('', '')]
+    >>> _field_parts('[% coalesce("name", "code") %]') is None
+    True
+    """
+    parts, position = [], 0
+    for match in _EXPRESSION.finditer(text):
+        field = _FIELD.match(match.group(1))
+        if field is None:
+            return None
+        parts.append((text[position : match.start()], field.group(1)))
+        position = match.end()
+    parts.append((text[position:], ""))
+    return parts
+
+
+def _text(value: object) -> str:
+    return "" if value is None or value == NULL else str(value)
+
+
+def _page_independent(text: str) -> bool:
+    """Whether a label's expressions use only variables, not the page's feature."""
+    return all(
+        not re.search(r'"|\$|@atlas|attribute\s*\(', expression)
+        for expression in re.findall(r"\[%(.*?)%\]", text, flags=re.S)
+    )
 
 
 class TextFitter:
@@ -212,12 +240,15 @@ class TextFitter:
 
     def __init__(self, labels: Iterable[QgsLayoutItemLabel], minimum: float = 0.4):
         self.labels = [
-            (label, QFont(label.font()), _single_field(label.text()))
+            (label, QFont(label.font()), _field_parts(label.text()))
             for label in labels
             if "[%" in label.text()
         ]
         self.minimum = minimum
+        #: label → (text, box height) it was last fitted for
         self._last: dict[int, tuple[str, float]] = {}
+        #: texts of labels that only use variables: the same on every page
+        self._constant: dict[int, str] = {}
 
     @classmethod
     def for_layout(cls, layout: QgsLayout) -> TextFitter:
@@ -235,6 +266,13 @@ class TextFitter:
         rect = label.rect()
         width = (rect.width() - 2 * label.marginX()) * self._SCALE
         height = (rect.height() - 2 * label.marginY()) * self._SCALE
+        em = font.pixelSize()
+        lines = text.split("\n")
+        if (
+            max(len(line) for line in lines) * em <= width * 0.95
+            and len(lines) * 1.5 * em <= height * 0.95
+        ):
+            return True  # no glyph is wider than an em: it fits without measuring
         metrics = QFontMetricsF(font)
         box = metrics.boundingRect(
             QRectF(0, 0, width, height * 100),
@@ -246,17 +284,24 @@ class TextFitter:
     def fit(self, feature: QgsFeature | None = None) -> None:
         """Fit every label to the current page's text (call after each page change).
 
-        ``feature`` is the page's atlas feature; labels that show one field take
-        their text from it instead of evaluating their expression.
+        ``feature`` is the page's atlas feature; labels that only interpolate fields
+        take their text from it instead of evaluating their expressions.
         """
-        for label, template_font, field_name in self.labels:
-            if field_name is not None and feature is not None:
-                value = feature[field_name]
-                text = "" if value is None or value == NULL else str(value)
+        for label, template_font, parts in self.labels:
+            key = id(label)
+            if parts is not None and feature is not None:
+                text = "".join(
+                    literal + (_text(feature[name]) if name else "")
+                    for literal, name in parts
+                )
+            elif key in self._constant:
+                text = self._constant[key]
             else:
                 text = label.currentText()
-            key = id(label)
-            if self._last.get(key, ("", 0.0))[0] == text:
+                if _page_independent(label.text()):
+                    self._constant[key] = text
+            state = (text, label.rect().height())
+            if self._last.get(key) == state:
                 continue
             points = template_font.pointSizeF()
             size = points
@@ -264,7 +309,7 @@ class TextFitter:
             while size > floor and not self.fits(label, text, size):
                 size *= 0.93
             size = max(size, floor)
-            self._last[key] = (text, size)
+            self._last[key] = state
             if abs(label.font().pointSizeF() - size) > 1e-6:
                 font = QFont(template_font)
                 font.setPointSizeF(size)
