@@ -26,7 +26,8 @@ Fields a board template can use (``[% "field" %]``): ``code``, ``name``,
 (N = 1 … the template's slots), ``leader_name``, ``leader_phone``, ``qr_path`` (empty
 when the grid has no leader), ``card_contacts``, ``inset_xmin`` … ``inset_ymax``.
 Variables: ``@gridgis_hotline``, ``@gridgis_duties``, ``@gridgis_services``,
-``@gridgis_bands``; ``@atlas_pagename`` is the grid code.
+``@gridgis_bands``. Pages are stepped by :class:`~gridgis.qgis.templates.AtlasPages`:
+use the fields (or ``@atlas_feature``) rather than ``@atlas_pagename``.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ from qgis.core import (
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QMarginsF, QSize, QSizeF, QVariant
-from qgis.PyQt.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter
+from qgis.PyQt.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from gridgis.core.boards import (
     Board,
@@ -1042,7 +1043,7 @@ def render_preview(
     *,
     template: str | Path = "board-a3",
     dpi: float = 60,
-):  # -> QImage
+) -> QImage:
     """The board of ``grid`` as an image (for the print dialog's preview)."""
     assets = Path(tempfile.mkdtemp(prefix="gridgis-preview-"))
     try:
