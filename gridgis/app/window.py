@@ -49,6 +49,9 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu(Text("文件", "&File").get())
         file_menu.addAction(Text("导入…", "Import…").get(), self.import_data)
         file_menu.addAction(Text("导出…", "Export…").get(), self.export_data)
+        self.print_boards_action = file_menu.addAction(
+            Text("打印网格公示牌…", "Print boards…").get(), self.print_boards
+        )
 
     def open_project(self, path: str | Path) -> None:
         """Show the layers of the project file at ``path``."""
@@ -87,6 +90,13 @@ class MainWindow(QMainWindow):
         dialog = ExportDialog(open_project(self.path), parent=self)
         dialog.open()
         return dialog
+
+    def print_boards(self) -> None:
+        """Open the print dialog for the grid boards of the open project."""
+        from gridgis.app.dialogs.print_boards import PrintBoardsDialog
+
+        if self.path is not None:
+            PrintBoardsDialog(self.path, parent=self).show()
 
     def _show_coordinates(self, point) -> None:  # type: ignore[no-untyped-def]
         self.coordinates.setText(f"X {point.x():.1f}  Y {point.y():.1f}")

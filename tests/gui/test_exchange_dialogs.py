@@ -113,7 +113,7 @@ def test_file_menu_opens_both_dialogs_and_reloads_after_import(
     qtbot.addWidget(window)
     window.open_project(demo_copy)
     titles = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
-    assert titles == ["Import…", "Export…"]
+    assert titles[:2] == ["Import…", "Export…"]
     export = window.export_data()
     assert isinstance(export, ExportDialog)
     export.close()
