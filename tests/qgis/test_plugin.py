@@ -91,6 +91,7 @@ def test_load_adds_menu_toolbar_and_provider_and_unload_removes_them(
         "Validate project…",
         "Link buildings and facilities…",
         "Divide a community…",
+        "Print grid boards…",
         "Export shapefile bundles…",
     ]
     toolbar = _toolbar(qgis_iface)
@@ -106,6 +107,7 @@ def test_load_adds_menu_toolbar_and_provider_and_unload_removes_them(
         "validate",
         "link",
         "divide",
+        "boards",
         "export",
     }
 

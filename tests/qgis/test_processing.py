@@ -89,10 +89,11 @@ def opened(path: Path, layer: str | None = None) -> QgsVectorLayer:
 def test_provider_lists_the_algorithms_with_help_in_both_languages(provider):
     ids = [a.id() for a in provider.algorithms()]
     assert sorted(ids) == sorted(f"gridgis:{a.ALGORITHM}" for a in ALGORITHMS)
-    assert set(ids) >= {
+    assert set(ids) == {
         "gridgis:validate",
         "gridgis:link",
         "gridgis:divide",
+        "gridgis:boards",
         "gridgis:export",
     }
     for algorithm in provider.algorithms():
@@ -339,6 +340,49 @@ def test_export_one_bundle_and_refuse_a_full_folder(run, demo_copy, tmp_path):
         run(
             "gridgis:export",
             {"PROJECT": str(demo_copy), "BY": 2, "OUTPUT": str(out)},
+        )
+
+
+def test_boards_prints_one_page_per_grid_of_a_community(run, demo_copy, tmp_path):
+    from tests.qgis import pdftools
+
+    out = tmp_path / "boards"
+    feedback = Recording()
+    result = run(
+        "gridgis:boards",
+        {
+            "PROJECT": str(demo_copy),
+            "COMMUNITY": "320599003002",  # 桃园社区: 8 grids, one without a leader
+            "TEMPLATE": 1,
+            "CARDS": True,
+            "OUTPUT": str(out),
+        },
+        feedback=feedback,
+    )
+    assert result["GRIDS"] == 8
+    combined = Path(result["BOARDS_PDF"])
+    assert combined == out / "boards.pdf"
+    assert pdftools.page_count(combined) == 8
+    width, height = pdftools.page_size_mm(combined)
+    assert sorted((round(width), round(height))) == [210, 297]  # A4
+    assert len(list((out / "boards").glob("320599003002*.pdf"))) == 8
+    assert pdftools.page_count(out / "service-cards.pdf") == 8
+    assert "网格长" in pdftools.text(combined, page=1)
+    assert all(f["emb"] == "yes" for f in pdftools.fonts(combined))
+    assert feedback.values[-1] == pytest.approx(100)
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_boards_refuses_a_community_and_a_street_at_once(run, demo_copy, tmp_path):
+    with pytest.raises(QgsProcessingException, match="not both"):
+        run(
+            "gridgis:boards",
+            {
+                "PROJECT": str(demo_copy),
+                "COMMUNITY": "320599003002",
+                "STREET": "320599003",
+                "OUTPUT": str(tmp_path / "b"),
+            },
         )
 
 

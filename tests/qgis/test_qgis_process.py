@@ -64,6 +64,7 @@ def test_list_shows_the_gridgis_algorithms(qgis_process):
     listed = qgis_process("list").stdout
     section = listed.split("\nGridGIS\n", 1)[1].split("\n\n", 1)[0]
     assert section.splitlines() == [
+        "\tgridgis:boards\tPrint grid boards",
         "\tgridgis:divide\tDivide a community",
         "\tgridgis:export\tExport shapefile bundles",
         "\tgridgis:link\tLink buildings and facilities",
@@ -111,3 +112,23 @@ def test_help_describes_the_divide_parameters(qgis_process):
     assert "Write into the project: off by default" in shown
     for parameter in ("PROJECT", "COMMUNITY", "MIN_HOUSEHOLDS", "WRITE", "REPORT"):
         assert f"{parameter}:" in shown
+
+
+def test_boards_print_from_the_shell(qgis_process, demo_copy, tmp_path):
+    """Printing loads Pillow and pikepdf next to QGIS's own image libraries."""
+    from tests.qgis import pdftools
+
+    out = tmp_path / "boards"
+    done = qgis_process(
+        "--json",
+        "run",
+        "gridgis:boards",
+        "--",
+        f"PROJECT={demo_copy}",
+        "COMMUNITY=320599001002",
+        "PNG=true",
+        f"OUTPUT={out}",
+    )
+    assert json.loads(done.stdout)["results"]["GRIDS"] == 7
+    assert pdftools.page_count(out / "boards.pdf") == 7
+    assert len(list((out / "boards-png").glob("*.png"))) == 7

@@ -1,6 +1,6 @@
 """GridGIS's engines as QGIS Processing algorithms.
 
-``gridgis:validate``, ``link``, ``divide`` and ``export``: one module per algorithm,
+``gridgis:validate``, ``link``, ``divide``, ``boards`` and ``export``: one module per algorithm,
 :mod:`.provider` gathers them.
 
 Algorithms read a project file, run one engine of :mod:`gridgis.core` with the

@@ -13,6 +13,7 @@ from qgis.PyQt.QtGui import QIcon
 
 import gridgis
 from gridgis.qgis.processing.base import GridGisAlgorithm, icon
+from gridgis.qgis.processing.boards import BoardsAlgorithm
 from gridgis.qgis.processing.divide import DivideAlgorithm
 from gridgis.qgis.processing.export import ExportAlgorithm
 from gridgis.qgis.processing.i18n import install_translation, remove_translation
@@ -24,12 +25,13 @@ ALGORITHMS: tuple[type[GridGisAlgorithm], ...] = (
     ValidateAlgorithm,
     LinkAlgorithm,
     DivideAlgorithm,
+    BoardsAlgorithm,
     ExportAlgorithm,
 )
 
 
 class GridGisProvider(QgsProcessingProvider):
-    """GridGIS's algorithms: validate, link, divide, export (and print boards)."""
+    """GridGIS's algorithms: validate, link, divide, print boards, export."""
 
     def id(self) -> str:
         return "gridgis"

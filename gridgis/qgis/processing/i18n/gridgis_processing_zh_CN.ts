@@ -2,6 +2,115 @@
 <!DOCTYPE TS>
 <TS version="2.1">
 <context>
+    <name>BoardsAlgorithm</name>
+    <message>
+        <location filename="../boards.py" line="47"/>
+        <source>Print grid boards</source>
+        <translation>打印网格公示牌</translation>
+    </message>
+    <message>
+        <location filename="../boards.py" line="50"/>
+        <source>Prints the grid board (网格公示牌) of every grid of a GridGIS project, or of one community or street, as print-ready PDFs with Chinese text: the grid's map and locator, its staff with photo, role and phone, the grid leader's QR code, the duties and the supervision hotline. The output folder receives boards.pdf (every board, for the print shop) and boards/&lt;code&gt;_&lt;name&gt;.pdf (one per grid).
+
+Community / street: print only the grids of this community (12 digits) or street (9 digits); leave both empty for the whole project.
+Template: A3 or A4 board, or a .qpt template saved from QGIS's layout designer (it then replaces the choice).
+Service cards: also service-cards.pdf, ten cards per A4 sheet.
+Overview maps: also the street and community maps of the printed grids.
+PNG: also a picture of every board for sharing.
+
+Files appear in the output folder only when the whole run succeeded; a cancelled run leaves the folder as it was. Printing needs the Noto Sans CJK SC font. Inside QGIS the boards are printed in QGIS's own process; the gridgis boards command prints large runs in parallel.</source>
+        <translation>把 GridGIS 项目中每个网格(或一个社区、一个街道的网格)的网格公示牌打印为可直接付印的 PDF,中文完整:网格地图和位置示意图,工作人员的照片、岗位和电话,网格长的二维码,工作职责和监督电话。输出文件夹中得到 boards.pdf(全部公示牌,交付印刷)和 boards/&lt;编码&gt;_&lt;名称&gt;.pdf(每个网格一份)。
+
+社区/街道:只打印这个社区(12 位)或街道(9 位)的网格;都留空则打印整个项目。
+模板:A3 或 A4 公示牌,或在 QGIS 布局设计器中保存的 .qpt 模板(此时替代上面的选择)。
+便民服务卡:同时生成 service-cards.pdf,每张 A4 十张卡片。
+分布图:同时打印所涉街道和社区的网格分布图。
+PNG:同时为每块公示牌生成一张图片,便于分享。
+
+只有整个打印任务成功后文件才会出现在输出文件夹中;取消的任务不改变该文件夹。打印需要 Noto Sans CJK SC 字体。在 QGIS 中公示牌在 QGIS 自身的进程中打印;大批量打印可用 gridgis boards 命令并行完成。</translation>
+    </message>
+    <message>
+        <location filename="../boards.py" line="77"/>
+        <source>Community code (empty: all)</source>
+        <translation>社区编码(留空:全部)</translation>
+    </message>
+    <message>
+        <location filename="../boards.py" line="80"/>
+        <source>Street code (empty: all)</source>
+        <translation>街道编码(留空:全部)</translation>
+    </message>
+    <message>
+        <location filename="../boards.py" line="85"/>
+        <source>Board template</source>
+        <translation>公示牌模板</translation>
+    </message>
+    <message>
+        <location filename="../boards.py" line="85"/>
+        <source>A3 board</source>
+        <translation>A3 公示牌</translation>
+    </message>
+    <message>
+        <location filename="../boards.py" line="85"/>
+        <source>A4 board</source>
+        <translation>A4 公示牌</translation>
+    </message>
+    <message>
+        <location filename="../boards.py" line="93"/>
+        <source>Own template (.qpt, replaces the choice above)</source>
+        <translation>自定义模板(.qpt,替代上面的选择)</translation>
+    </message>
+    <message>
+        <location filename="../boards.py" line="93"/>
+        <source>QGIS print templates (*.qpt)</source>
+        <translation>QGIS 打印模板 (*.qpt)</translation>
+    </message>
+    <message>
+        <location filename="../boards.py" line="102"/>
+        <source>Also print service cards</source>
+        <translation>同时打印便民服务卡</translation>
+    </message>
+    <message>
+        <location filename="../boards.py" line="102"/>
+        <source>Also print the overview maps</source>
+        <translation>同时打印网格分布图</translation>
+    </message>
+    <message>
+        <location filename="../boards.py" line="102"/>
+        <source>Also write a PNG of every board</source>
+        <translation>同时为每块公示牌生成 PNG 图片</translation>
+    </message>
+    <message>
+        <location filename="../boards.py" line="110"/>
+        <source>Output folder</source>
+        <translation>输出文件夹</translation>
+    </message>
+    <message>
+        <location filename="../boards.py" line="115"/>
+        <source>All boards (PDF)</source>
+        <translation>全部公示牌(PDF)</translation>
+    </message>
+    <message>
+        <location filename="../boards.py" line="118"/>
+        <source>Boards</source>
+        <translation>公示牌数</translation>
+    </message>
+    <message>
+        <location filename="../boards.py" line="131"/>
+        <source>Give a community or a street, not both.</source>
+        <translation>社区和街道只能填写一个。</translation>
+    </message>
+    <message>
+        <location filename="../boards.py" line="156"/>
+        <source>Printed {count} grid boards into {folder}.</source>
+        <translation>已打印 {count} 块网格公示牌到 {folder}。</translation>
+    </message>
+    <message>
+        <location filename="../boards.py" line="165"/>
+        <source>These grids have no grid leader; their boards carry no QR code: {codes}</source>
+        <translation>以下网格没有网格长,公示牌上不印二维码:{codes}</translation>
+    </message>
+</context>
+<context>
     <name>DivideAlgorithm</name>
     <message>
         <location filename="../divide.py" line="83"/>
@@ -91,27 +200,27 @@ Write into the project: off by default — nothing is written and the project is
         <translation>户数在范围内的居民网格</translation>
     </message>
     <message>
-        <location filename="../divide.py" line="180"/>
+        <location filename="../divide.py" line="182"/>
         <source>Revision written (0: not written)</source>
         <translation>写入的版本号(0:未写入)</translation>
     </message>
     <message>
-        <location filename="../divide.py" line="233"/>
+        <location filename="../divide.py" line="237"/>
         <source>Give the code of the community to divide (12 digits).</source>
         <translation>请填写要划分的社区编码(12 位)。</translation>
     </message>
     <message>
-        <location filename="../divide.py" line="250"/>
+        <location filename="../divide.py" line="254"/>
         <source>Cancelled; nothing was written.</source>
         <translation>已取消,未写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../divide.py" line="277"/>
+        <location filename="../divide.py" line="282"/>
         <source>Written into the project as revision {revision}.</source>
         <translation>已写入项目,版本号 {revision}。</translation>
     </message>
     <message>
-        <location filename="../divide.py" line="283"/>
+        <location filename="../divide.py" line="288"/>
         <source>Nothing was written into the project.</source>
         <translation>未向项目写入任何内容。</translation>
     </message>
@@ -222,27 +331,27 @@ Output folder: the bundles are written into it; it must be empty unless replacin
 <context>
     <name>GridGisAlgorithm</name>
     <message>
-        <location filename="../base.py" line="113"/>
+        <location filename="../base.py" line="166"/>
         <source>Check and link</source>
         <translation>检查与关联</translation>
     </message>
     <message>
-        <location filename="../base.py" line="114"/>
+        <location filename="../base.py" line="167"/>
         <source>Division</source>
         <translation>网格划分</translation>
     </message>
     <message>
-        <location filename="../base.py" line="115"/>
+        <location filename="../base.py" line="168"/>
         <source>Deliver</source>
         <translation>成果输出</translation>
     </message>
     <message>
-        <location filename="../base.py" line="126"/>
+        <location filename="../base.py" line="179"/>
         <source>GridGIS project</source>
         <translation>GridGIS 项目</translation>
     </message>
     <message>
-        <location filename="../base.py" line="126"/>
+        <location filename="../base.py" line="179"/>
         <source>GridGIS project (*.gpkg)</source>
         <translation>GridGIS 项目 (*.gpkg)</translation>
     </message>
@@ -250,7 +359,7 @@ Output folder: the bundles are written into it; it must be empty unless replacin
 <context>
     <name>GridGisProvider</name>
     <message>
-        <location filename="../provider.py" line="41"/>
+        <location filename="../provider.py" line="43"/>
         <source>GridGIS community grid management {version}</source>
         <translation>GridGIS 社区网格化服务管理 {version}</translation>
     </message>
@@ -328,7 +437,7 @@ AB 岗结对:为每个尚未结对的网格指定一个相邻的 AB 岗网格(�
         <translation>{id} 位于重叠的网格中</translation>
     </message>
     <message>
-        <location filename="../link.py" line="119"/>
+        <location filename="../link.py" line="121"/>
         <source>AB pairs: kept {kept}, made {made}; {unpaired} grids have no free neighbour.</source>
         <translation>AB 岗结对:保留 {kept} 对,新结 {made} 对,{unpaired} 个网格无相邻网格可结对。</translation>
     </message>
@@ -388,7 +497,7 @@ The algorithm succeeds whatever it finds; the outputs ERRORS and WARNINGS count 
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../validate.py" line="137"/>
+        <location filename="../validate.py" line="138"/>
         <source>{errors} errors, {warnings} warnings; {undivided} communities not yet divided.</source>
         <translation>{errors} 个错误,{warnings} 个警告;{undivided} 个社区尚未划分网格。</translation>
     </message>
