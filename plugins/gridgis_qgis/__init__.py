@@ -51,8 +51,9 @@ def add_dependency_paths() -> list[str]:
     return added
 
 
-#: Wheels that bundle a library QGIS itself links (GEOS, PROJ, GDAL).
-BUNDLED_LIBRARIES = ("shapely", "pyproj", "pyogrio")
+#: Wheels that bundle libraries QGIS itself links: GEOS (shapely), PROJ (pyproj), GDAL
+#: (pyogrio), libjpeg/libpng/libtiff/freetype (Pillow, pikepdf).
+BUNDLED_LIBRARIES = ("shapely", "pyproj", "pyogrio", "PIL", "pikepdf")
 
 
 def _extension_modules(package: str) -> list[str]:
@@ -72,10 +73,10 @@ def _extension_modules(package: str) -> list[str]:
 
 
 def isolate_bundled_libraries() -> list[str]:
-    """Import shapely, pyproj and pyogrio so that they use their own libraries.
+    """Import the wheels of :data:`BUNDLED_LIBRARIES` so that they use their own libraries.
 
-    QGIS puts its GEOS, PROJ and GDAL (on Debian 12: GEOS 3.11, PROJ 9.1, GDAL 3.6)
-    into the process's global symbol scope. A wheel's own, newer copy would then run
+    QGIS puts its GEOS, PROJ and GDAL (on Debian 12: GEOS 3.11, PROJ 9.1, GDAL 3.6),
+    and the image libraries, into the process's global symbol scope. A wheel's own, newer copy would then run
     partly on QGIS's copy for every symbol both define and crash (shapely's coverage
     checks need GEOS 3.12). Loaded with ``RTLD_DEEPBIND``, each wheel's libraries look
     up their own symbols first. Only on Linux (Windows and macOS keep libraries apart
@@ -99,7 +100,7 @@ def isolate_bundled_libraries() -> list[str]:
                 try:
                     importlib.import_module(module)
                 except ImportError:
-                    break  # reported with advice when gridgis is imported
+                    continue  # a missing package is reported when gridgis loads
                 imported.append(module)
     finally:
         sys.setdlopenflags(flags)
