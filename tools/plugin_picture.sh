@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Re-render docs/qgis-plugin.png: QGIS Desktop (in Chinese, under Xvfb) with the plugin zip
+# installed in a throwaway profile, the demo district opened through the GridGIS menu,
+# 康乐社区 divided by the "Divide a community" algorithm (output loaded, styled), and the
+# Processing Toolbox filtered to GridGIS. Needs Debian's qgis package and xvfb.
+#   tools/plugin_picture.sh            (after make plugin)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+zip=$(ls dist/gridgis_qgis-*.zip | tail -1)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/profiles/default/QGIS" "$work/plugins"
+unzip -q "$zip" -d "$work/plugins"
+cp data/demo.gpkg "$work/demo.gpkg"
+cat > "$work/profiles/default/QGIS/QGIS3.ini" <<INI
+[PythonPlugins]
+gridgis_qgis=true
+processing=true
+
+[locale]
+overrideFlag=true
+userLocale=zh-Hans
+
+[qgis]
+showTips=false
+checkVersion=false
+INI
+cat > "$work/picture.py" <<PY
+from qgis.utils import iface, plugins
+from qgis.PyQt.QtCore import QTimer
+from qgis.PyQt.QtWidgets import QApplication, QDockWidget, QLineEdit
+import processing
+
+
+def shoot():
+    iface.mainWindow().grab().save("$root/docs/qgis-plugin.png")
+    QApplication.instance().quit()
+
+
+def show():
+    iface.mainWindow().resize(1500, 940)
+    plugins["gridgis_qgis"].open_project("$work/demo.gpkg")
+    processing.runAndLoadResults(
+        "gridgis:divide",
+        {"PROJECT": "$work/demo.gpkg", "COMMUNITY": "320599002002",
+         "OUTPUT": "TEMPORARY_OUTPUT", "REPORT": "$work/report.html"},
+    )
+    toolbox = iface.mainWindow().findChild(QDockWidget, "ProcessingToolbox")
+    toolbox.show()
+    toolbox.findChild(QLineEdit).setText("GridGIS")
+    QTimer.singleShot(4000, shoot)
+
+
+QTimer.singleShot(3000, show)
+PY
+env -u GRIDGIS_LANG QGIS_PLUGINPATH="$work/plugins" \
+  GRIDGIS_SITE_PACKAGES="$root/.venv/lib/python3.11/site-packages" \
+  xvfb-run -a -s '-screen 0 1600x1000x24' \
+  qgis --nologo --noversioncheck --profiles-path "$work" --code "$work/picture.py"
+echo "wrote docs/qgis-plugin.png"
