@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from qgis.core import Qgis, QgsApplication, QgsProject, QgsSettings
+from qgis.core import Qgis, QgsApplication, QgsMapLayer, QgsProject, QgsSettings
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QFileDialog, QMenu, QToolBar
 
@@ -43,6 +43,33 @@ def follow_qgis_language() -> str:
         if locale and locale.upper() not in ("C", "POSIX"):
             i18n.set_language("zh" if locale.lower().startswith("zh") else "en")
     return i18n.current_language()
+
+
+def gridgis_layers(project: QgsProject, path: str | Path | None = None) -> dict:
+    """The GridGIS layers of ``project`` (those reading ``path``), by layer name.
+
+    :func:`gridgis.qgis.layers.open_layer` marks each layer with the custom property
+    ``gridgis/layer``, which QGIS keeps in its project files.
+    """
+    target = Path(path).resolve() if path is not None else None
+    found: dict = {}
+    for layer in project.mapLayers().values():
+        name = layer.customProperty("gridgis/layer")
+        if not name or layer.type() != QgsMapLayer.VectorLayer:
+            continue
+        source = Path(layer.source().split("|", 1)[0]).resolve()
+        if target is None or source == target:
+            found.setdefault(str(name), layer)
+    return found
+
+
+def gridgis_files(project: QgsProject) -> set[Path]:
+    """The GridGIS project files whose layers ``project`` holds."""
+    return {
+        Path(layer.source().split("|", 1)[0]).resolve()
+        for layer in project.mapLayers().values()
+        if layer.customProperty("gridgis/layer")
+    }
 
 
 class GridGisPlugin:
@@ -112,12 +139,15 @@ class GridGisPlugin:
         else:
             menubar.addMenu(self.menu)
         QgsProject.instance().cleared.connect(self.forget_project)
+        QgsProject.instance().readProject.connect(self.find_project)
         self._connected = True
+        self.find_project()
 
     def unload(self) -> None:
         """Take everything the plugin added out of QGIS again."""
         if self._connected:
             QgsProject.instance().cleared.disconnect(self.forget_project)
+            QgsProject.instance().readProject.disconnect(self.find_project)
             self._connected = False
         if self.menu is not None:
             self.iface.mainWindow().menuBar().removeAction(self.menu.menuAction())
@@ -154,14 +184,16 @@ class GridGisPlugin:
         in the message bar that says what to do.
         """
         path = Path(path)
-        try:
-            open_project(path)  # says precisely what is wrong; migrates older files
-            layers = load_project(path, QgsProject.instance())
-        except GridGisError as exc:
-            self.iface.messageBar().pushMessage(
-                TITLE.get(), str(exc), level=Qgis.Critical, duration=0
-            )
-            return False
+        layers = gridgis_layers(QgsProject.instance(), path)
+        if not layers:  # not open yet
+            try:
+                open_project(path)  # says precisely what is wrong; migrates old files
+                layers = load_project(path, QgsProject.instance())
+            except GridGisError as exc:
+                self.iface.messageBar().pushMessage(
+                    TITLE.get(), str(exc), level=Qgis.Critical, duration=0
+                )
+                return False
         self.project_path = path
         self.layers = layers
         canvas = self.iface.mapCanvas()
@@ -178,6 +210,19 @@ class GridGisPlugin:
             duration=5,
         )
         return True
+
+    def find_project(self, *_args: object) -> Path | None:
+        """Take up the GridGIS project whose layers a QGIS project file holds.
+
+        A QGIS project saved with a GridGIS project's layers opens with them; the
+        menu's algorithms then work on that file again.
+        """
+        files = gridgis_files(QgsProject.instance())
+        if len(files) == 1:
+            (path,) = files
+            self.project_path = path
+            self.layers = gridgis_layers(QgsProject.instance(), path)
+        return self.project_path
 
     def forget_project(self) -> None:
         """QGIS's project was closed: no GridGIS project is open any more."""

@@ -177,6 +177,24 @@ def test_open_project_loads_the_styled_layers(plugin, qgis_iface, demo_copy):
     assert plugin.project_path is None
 
 
+def test_opening_it_again_adds_nothing_and_a_saved_qgis_project_finds_it(
+    plugin, demo_copy, tmp_path
+):
+    project = QgsProject.instance()
+    assert plugin.open_project(demo_copy)
+    count = len(project.mapLayers())
+    assert plugin.open_project(demo_copy)
+    assert len(project.mapLayers()) == count
+
+    saved = tmp_path / "planning.qgz"
+    assert project.write(str(saved))
+    project.clear()
+    assert plugin.project_path is None
+    assert project.read(str(saved))
+    assert plugin.project_path == demo_copy.resolve()
+    assert plugin.layers["grids"].featureCount() == 57
+
+
 def test_open_something_else_says_what_to_do(plugin, qgis_iface, tmp_path):
     other = tmp_path / "notes.gpkg"
     other.write_text("not a project")

@@ -130,6 +130,22 @@ def test_provider_lists_the_algorithms_with_help_in_both_languages(provider):
     assert provider.algorithm("validate").displayName() == "Validate project"
 
 
+def test_every_text_of_the_algorithms_is_translated():
+    import xml.etree.ElementTree as ET
+
+    from gridgis.qgis.processing.i18n import CATALOGUES
+
+    source = CATALOGUES["zh"].with_suffix(".ts")
+    messages = ET.parse(source).getroot().iter("message")
+    untranslated = [
+        m.findtext("source")
+        for m in messages
+        if m.find("translation").get("type") == "unfinished"
+        or not m.findtext("translation")
+    ]
+    assert untranslated == []
+
+
 def test_validate_outputs_the_four_seeded_faults_and_leaves_the_project_alone(
     run, demo_copy, tmp_path
 ):
@@ -274,6 +290,27 @@ def test_divide_writes_into_the_project_when_asked(run, demo_copy, tmp_path):
     homes = written.loc[written["kind"] == "residential", "households"]
     assert homes.between(250, 450).all()
     assert list(division_history(store)["revision"]) == [1]
+
+
+def test_divide_stops_when_cancelled_and_writes_nothing(run, demo_copy, tmp_path):
+    feedback = Recording(cancel_at=30)
+    with pytest.raises(QgsProcessingException, match="Cancelled"):
+        run(
+            "gridgis:divide",
+            {
+                "PROJECT": str(demo_copy),
+                "COMMUNITY": UNDIVIDED,
+                "WRITE": True,
+                "OUTPUT": "memory:",
+                "REPORT": str(tmp_path / "r.html"),
+            },
+            feedback=feedback,
+        )
+    assert max(feedback.values) < 80
+    assert (
+        open_project(demo_copy).read("grids", where={"community_code": UNDIVIDED}).empty
+    )
+    assert not (tmp_path / "r.html").exists()
 
 
 def test_divide_refuses_an_unknown_community(run, demo_copy, tmp_path):

@@ -79,7 +79,7 @@ class StyleOutput(QgsProcessingLayerPostProcessorInterface):
     """
 
     #: PyQGIS drops a post-processor nobody refers to before QGIS calls it.
-    _alive: ClassVar[dict[str, StyleOutput]] = {}
+    _alive: ClassVar[dict[int, StyleOutput]] = {}
 
     def __init__(self, layer_name: str, settings: Settings | None = None) -> None:
         super().__init__()
@@ -98,7 +98,7 @@ class StyleOutput(QgsProcessingLayerPostProcessorInterface):
         if not context.willLoadLayerOnCompletion(dest_id):
             return False
         styler = cls(layer_name, settings)
-        cls._alive[dest_id] = styler
+        cls._alive[id(styler)] = styler
         context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(styler)
         return True
 
@@ -116,6 +116,7 @@ class StyleOutput(QgsProcessingLayerPostProcessorInterface):
         if self.settings is not None and project is not None:
             set_project_variables(project, self.settings)
         layer.triggerRepaint()
+        self._alive.pop(id(self), None)  # QGIS calls a post-processor once
 
 
 class GridGisAlgorithm(QgsProcessingAlgorithm):

@@ -20,6 +20,9 @@ from gridgis.core.validate import issues_frame, validation_report, write_issues
 from gridgis.qgis.features import frame_features, layer_fields, layer_wkb_type
 from gridgis.qgis.processing.base import GridGisAlgorithm, StyleOutput
 
+#: Findings also written to the algorithm's log (all of them are in the layer).
+LOGGED_ISSUES = 200
+
 
 class ValidateAlgorithm(GridGisAlgorithm):
     """Check every rule of the grid system; each finding becomes a feature."""
@@ -129,12 +132,18 @@ class ValidateAlgorithm(GridGisAlgorithm):
             sink.addFeature(feature, QgsFeatureSink.FastInsert)
             feedback.setProgress(90 + 10 * (k + 1) / total)
 
-        for issue in report.issues:
+        for issue in report.issues[:LOGGED_ISSUES]:
             line = f"{issue.severity.label.get()} [{issue.rule}] {issue.message.get()}"
             if issue.severity is Severity.ERROR:
                 feedback.pushWarning(line)
             else:
                 feedback.pushInfo(line)
+        if len(report.issues) > LOGGED_ISSUES:
+            feedback.pushInfo(
+                self.tr("… and {more} more findings in the output layer.").format(
+                    more=len(report.issues) - LOGGED_ISSUES
+                )
+            )
         feedback.pushInfo(
             self.tr(
                 "{errors} errors, {warnings} warnings; {undivided} communities "

@@ -331,27 +331,27 @@ Output folder: the bundles are written into it; it must be empty unless replacin
 <context>
     <name>GridGisAlgorithm</name>
     <message>
-        <location filename="../base.py" line="166"/>
+        <location filename="../base.py" line="167"/>
         <source>Check and link</source>
         <translation>检查与关联</translation>
     </message>
     <message>
-        <location filename="../base.py" line="167"/>
+        <location filename="../base.py" line="168"/>
         <source>Division</source>
         <translation>网格划分</translation>
     </message>
     <message>
-        <location filename="../base.py" line="168"/>
+        <location filename="../base.py" line="169"/>
         <source>Deliver</source>
         <translation>成果输出</translation>
     </message>
     <message>
-        <location filename="../base.py" line="179"/>
+        <location filename="../base.py" line="180"/>
         <source>GridGIS project</source>
         <translation>GridGIS 项目</translation>
     </message>
     <message>
-        <location filename="../base.py" line="179"/>
+        <location filename="../base.py" line="180"/>
         <source>GridGIS project (*.gpkg)</source>
         <translation>GridGIS 项目 (*.gpkg)</translation>
     </message>
@@ -445,12 +445,12 @@ AB 岗结对:为每个尚未结对的网格指定一个相邻的 AB 岗网格(�
 <context>
     <name>ValidateAlgorithm</name>
     <message>
-        <location filename="../validate.py" line="38"/>
+        <location filename="../validate.py" line="41"/>
         <source>Validate project</source>
         <translation>检查项目</translation>
     </message>
     <message>
-        <location filename="../validate.py" line="41"/>
+        <location filename="../validate.py" line="44"/>
         <source>Checks a GridGIS project against every rule of the grid system: geometry, topology (gaps and overlaps between the grids of a community), household bands, buildings and facilities in exactly one grid, staffing, codes and shape. Each finding becomes a feature of the output layer with its rule, severity, code and a message in Chinese and English that says what to do; findings without a place have no geometry.
 
 Community: check only this community (12-digit code); empty checks the whole project. Communities without grids are not yet divided and are not checked.
@@ -467,39 +467,44 @@ The algorithm succeeds whatever it finds; the outputs ERRORS and WARNINGS count 
 无论发现什么问题,算法都会成功完成;输出 ERRORS 和 WARNINGS 给出错误和警告的数量。</translation>
     </message>
     <message>
-        <location filename="../validate.py" line="62"/>
+        <location filename="../validate.py" line="65"/>
         <source>Community code (empty: the whole project)</source>
         <translation>社区编码(留空:整个项目)</translation>
     </message>
     <message>
-        <location filename="../validate.py" line="66"/>
+        <location filename="../validate.py" line="69"/>
         <source>Link buildings and facilities first (writes the project)</source>
         <translation>先关联建筑与设施(写入项目)</translation>
     </message>
     <message>
-        <location filename="../validate.py" line="73"/>
+        <location filename="../validate.py" line="76"/>
         <source>Store the findings in the project&apos;s issues layer</source>
         <translation>把问题保存到项目的问题图层</translation>
     </message>
     <message>
-        <location filename="../validate.py" line="80"/>
+        <location filename="../validate.py" line="83"/>
         <source>Issues</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../validate.py" line="85"/>
+        <location filename="../validate.py" line="88"/>
         <source>Errors</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../validate.py" line="86"/>
+        <location filename="../validate.py" line="89"/>
         <source>Warnings</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../validate.py" line="138"/>
+        <location filename="../validate.py" line="147"/>
         <source>{errors} errors, {warnings} warnings; {undivided} communities not yet divided.</source>
         <translation>{errors} 个错误,{warnings} 个警告;{undivided} 个社区尚未划分网格。</translation>
+    </message>
+    <message>
+        <location filename="../validate.py" line="142"/>
+        <source>… and {more} more findings in the output layer.</source>
+        <translation>……另有 {more} 条问题,见输出图层。</translation>
     </message>
 </context>
 </TS>
