@@ -231,11 +231,26 @@ class GridGisPlugin:
 
     # -- the algorithms ---------------------------------------------------------------
 
+    def selected_community(self) -> str | None:
+        """The code of the one community selected on the map, if there is one."""
+        communities = self.layers.get("communities")
+        if communities is None or communities.selectedFeatureCount() != 1:
+            return None
+        (feature,) = communities.selectedFeatures()
+        return str(feature["code"])
+
     def run_algorithm(self, algorithm_id: str) -> None:
-        """Open an algorithm's dialog with the open project filled in."""
+        """Open an algorithm's dialog with the open project filled in.
+
+        A community selected on the map fills in the algorithm's community code.
+        """
         import processing
 
         parameters = {}
         if self.project_path is not None:
             parameters["PROJECT"] = str(self.project_path)
+        algorithm = QgsApplication.processingRegistry().algorithmById(algorithm_id)
+        community = self.selected_community()
+        if community and algorithm.parameterDefinition("COMMUNITY") is not None:
+            parameters["COMMUNITY"] = community
         processing.execAlgorithmDialog(algorithm_id, parameters)

@@ -220,6 +220,16 @@ def test_algorithm_actions_open_the_dialog_on_the_open_project(
     plugin.open_project(demo_copy)
     plugin.actions["gridgis:divide"].trigger()
     assert opened[-1] == ("gridgis:divide", {"PROJECT": str(demo_copy)})
+    communities = plugin.layers["communities"]
+    kangle = next(f.id() for f in communities.getFeatures() if f["name"] == "康乐社区")
+    communities.selectByIds([kangle])
+    plugin.actions["gridgis:divide"].trigger()
+    assert opened[-1] == (
+        "gridgis:divide",
+        {"PROJECT": str(demo_copy), "COMMUNITY": "320599002002"},
+    )
+    plugin.actions["gridgis:export"].trigger()  # has no community parameter
+    assert opened[-1] == ("gridgis:export", {"PROJECT": str(demo_copy)})
 
 
 def test_missing_dependency_is_reported_with_what_to_install(
