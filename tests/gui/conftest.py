@@ -1,0 +1,81 @@
+"""Fixtures for the window tests: a window on a private copy of the demo district."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+from qgis.core import QgsPointXY, QgsProject
+from qgis.PyQt.QtCore import QEventLoop, QPoint, QSettings, Qt, QTimer
+
+from gridgis.app.window import MainWindow
+
+
+def render(window: MainWindow) -> None:
+    """Wait until the canvas has drawn."""
+    loop = QEventLoop()
+    window.canvas.mapCanvasRefreshed.connect(loop.quit)
+    QTimer.singleShot(20000, loop.quit)
+    window.canvas.refresh()
+    loop.exec_()
+
+
+@pytest.fixture
+def window(qtbot, demo_copy, tmp_path):
+    """The main window on a copy of the demo district, 1400 × 900, shown."""
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    win = MainWindow(QgsProject(), settings)
+    win.resize(1400, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    win.open_project(demo_copy)
+    yield win
+    # Closed here rather than by qtbot: a window with unsaved edits would ask.
+    win.undo_stack.setClean()
+    win.close()
+    win.deleteLater()
+
+
+def pixel(window: MainWindow, x: float, y: float) -> QPoint:
+    """The canvas pixel of map point ``(x, y)``."""
+    point = window.canvas.getCoordinateTransform().transform(QgsPointXY(x, y))
+    return QPoint(round(point.x()), round(point.y()))
+
+
+def click(qtbot, window: MainWindow, x: float, y: float, *, button=Qt.LeftButton,
+          modifier=Qt.NoModifier) -> None:  # fmt: skip
+    """Click the canvas at map point ``(x, y)``."""
+    pos = pixel(window, x, y)
+    viewport = window.canvas.viewport()
+    qtbot.mouseMove(viewport, pos)
+    qtbot.mouseClick(viewport, button, modifier, pos)
+
+
+def drag(qtbot, window: MainWindow, start: tuple[float, float], end: tuple[float, float]) -> None:
+    """Press at ``start``, move, and release at ``end`` (map coordinates)."""
+    viewport = window.canvas.viewport()
+    a, b = pixel(window, *start), pixel(window, *end)
+    qtbot.mousePress(viewport, Qt.LeftButton, Qt.NoModifier, a)
+    qtbot.mouseMove(viewport, QPoint((a.x() + b.x()) // 2, (a.y() + b.y()) // 2))
+    qtbot.mouseMove(viewport, b)
+    qtbot.mouseRelease(viewport, Qt.LeftButton, Qt.NoModifier, b)
+
+
+def clear_vertical_cut(store, fid: int, margin: float = 4.0) -> float:
+    """An x at which a north–south line crosses grid ``fid`` without touching a building."""
+    grid = store.read("grids").loc[fid]
+    geom = grid.geometry
+    minx, miny, maxx, maxy = geom.bounds
+    buildings = store.read("buildings", bbox=geom.bounds, columns=["id"])
+    footprints = np.asarray(buildings.geometry.values, dtype=object)
+    best = None
+    for x in np.linspace(minx, maxx, 81)[20:-20]:
+        line = shapely.LineString([(x, miny - 30), (x, maxy + 30)])
+        if len(footprints) and shapely.intersects(
+            shapely.buffer(footprints, margin), line
+        ).any():
+            continue
+        if best is None or abs(x - (minx + maxx) / 2) < abs(best - (minx + maxx) / 2):
+            best = float(x)
+    assert best is not None, "no clear cut line through the grid"
+    return best
