@@ -69,7 +69,6 @@ from gridgis.core.store import create_project
 #: How many recently opened files the File menu lists.
 RECENT_MAX = 8
 RECENT_KEY = "gridgis/recent"
-FILE_FILTER = "GridGIS project (*.gpkg)"
 
 
 def _icon(name: str) -> QIcon:
@@ -434,7 +433,7 @@ class MainWindow(QMainWindow):
             return
         start = str(self.session.path.parent) if self.session else str(Path.home())
         path, _ = QFileDialog.getOpenFileName(
-            self, tr("Open project"), start, tr(FILE_FILTER)
+            self, tr("Open project"), start, tr("GridGIS project (*.gpkg)")
         )
         if path:
             self.open_or_report(Path(path))
@@ -456,7 +455,7 @@ class MainWindow(QMainWindow):
         if dialog.exec_() != QDialog.Accepted:
             return
         path, _ = QFileDialog.getSaveFileName(
-            self, tr("New project"), str(Path.home() / "grids.gpkg"), tr(FILE_FILTER)
+            self, tr("New project"), str(Path.home() / "grids.gpkg"), tr("GridGIS project (*.gpkg)")
         )
         if not path:
             return
@@ -481,7 +480,7 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return
         path, _ = QFileDialog.getSaveFileName(
-            self, tr("Save project as"), str(self.session.path), tr(FILE_FILTER)
+            self, tr("Save project as"), str(self.session.path), tr("GridGIS project (*.gpkg)")
         )
         if path:
             self.save_as(Path(path).with_suffix(".gpkg"))

@@ -51,7 +51,9 @@ def click(qtbot, window: MainWindow, x: float, y: float, *, button=Qt.LeftButton
     qtbot.mouseClick(viewport, button, modifier, pos)
 
 
-def drag(qtbot, window: MainWindow, start: tuple[float, float], end: tuple[float, float]) -> None:
+def drag(
+    qtbot, window: MainWindow, start: tuple[float, float], end: tuple[float, float]
+) -> None:
     """Press at ``start``, move, and release at ``end`` (map coordinates)."""
     viewport = window.canvas.viewport()
     a, b = pixel(window, *start), pixel(window, *end)
@@ -71,9 +73,10 @@ def clear_vertical_cut(store, fid: int, margin: float = 4.0) -> float:
     best = None
     for x in np.linspace(minx, maxx, 81)[20:-20]:
         line = shapely.LineString([(x, miny - 30), (x, maxy + 30)])
-        if len(footprints) and shapely.intersects(
-            shapely.buffer(footprints, margin), line
-        ).any():
+        if (
+            len(footprints)
+            and shapely.intersects(shapely.buffer(footprints, margin), line).any()
+        ):
             continue
         if best is None or abs(x - (minx + maxx) / 2) < abs(best - (minx + maxx) / 2):
             best = float(x)
