@@ -55,7 +55,7 @@ def test_split_merge_undo_with_the_mouse(qtbot, window):
     # Split it with a north–south line drawn with the split tool.
     window.use_tool("split")
     x = clear_vertical_cut(store, fid)
-    minx, miny, maxx, maxy = target.geometry.bounds
+    _, miny, _, maxy = target.geometry.bounds
     click(qtbot, window, x, maxy + 12)
     click(qtbot, window, x, miny - 12)
     click(qtbot, window, x, miny - 12, button=Qt.RightButton)

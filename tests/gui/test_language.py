@@ -35,9 +35,9 @@ def _texts_in_code() -> set[str]:
                 and isinstance(node.func, ast.Name)
                 and node.func.id == "tr"
             ):
-                assert node.args and isinstance(node.args[0], ast.Constant), (
-                    f"{path.name}:{node.lineno}: tr() needs a literal text"
-                )
+                where = f"{path.name}:{node.lineno}: tr() needs a literal text"
+                assert node.args, where
+                assert isinstance(node.args[0], ast.Constant), where
                 texts.add(node.args[0].value)
     return texts
 
