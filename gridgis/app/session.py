@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from qgis.core import QgsProject, QgsVectorLayer
+from qgis.core import QgsFeatureRequest, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QObject, pyqtSignal
 from qgis.PyQt.QtWidgets import QUndoCommand, QUndoStack
 
@@ -92,6 +92,8 @@ class ProjectSession(QObject):
         self.layers = layers
         self.project = project
         self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
+        #: True while the layers are being reloaded after an edit (selections flicker).
+        self.refreshing = False
 
     @classmethod
     def open(
@@ -172,13 +174,23 @@ class ProjectSession(QObject):
 
     def refresh_layers(self, names: Iterable[str]) -> None:
         """Make the QGIS layers ``names`` show what the file now holds."""
-        for name in names:
-            layer = self.layers.get(name)
-            if layer is None:
-                continue
-            layer.dataProvider().reloadData()
-            layer.updateExtents()
-            layer.triggerRepaint()
+        self.refreshing = True
+        try:
+            for name in names:
+                layer = self.layers.get(name)
+                if layer is None:
+                    continue
+                selected = layer.selectedFeatureIds()
+                layer.dataProvider().reloadData()
+                layer.updateExtents()
+                if selected:
+                    # Reloading forgets the selection: keep what still exists.
+                    request = QgsFeatureRequest().setFilterFids(selected)
+                    request.setFlags(QgsFeatureRequest.NoGeometry).setNoAttributes()
+                    layer.selectByIds([f.id() for f in layer.getFeatures(request)])
+                layer.triggerRepaint()
+        finally:
+            self.refreshing = False
 
     # -- saved state -------------------------------------------------------------
 

@@ -116,8 +116,9 @@ class MainWindow(QMainWindow):
         centre_layout.addWidget(self.canvas)
         self.setCentralWidget(centre)
 
+        # Parented to the window: it must not outlive the canvas it updates.
         self.bridge = QgsLayerTreeMapCanvasBridge(
-            self.project.layerTreeRoot(), self.canvas
+            self.project.layerTreeRoot(), self.canvas, self
         )
         model = QgsLayerTreeModel(self.project.layerTreeRoot(), self)
         model.setFlag(QgsLayerTreeModel.AllowNodeChangeVisibility)
@@ -357,6 +358,8 @@ class MainWindow(QMainWindow):
         """Close the current project (its edits are in the file already)."""
         if self.session is None:
             return
+        # A render job still running would draw layers that are about to go.
+        self.canvas.stopRendering()
         self.canvas.unsetMapTool(self.canvas.mapTool())
         for dock in self.session_docks:
             self.removeDockWidget(dock)

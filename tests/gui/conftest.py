@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 import shapely
 from qgis.core import QgsPointXY, QgsProject
-from qgis.PyQt.QtCore import QEventLoop, QPoint, QSettings, Qt, QTimer
+from qgis.PyQt.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QEventLoop,
+    QPoint,
+    QSettings,
+    Qt,
+    QTimer,
+)
 
 from gridgis.app.window import MainWindow
 
@@ -20,20 +28,44 @@ def render(window: MainWindow) -> None:
     loop.exec_()
 
 
+def dispose(window: MainWindow) -> None:
+    """Close and delete ``window`` now, while its QGIS project still exists."""
+    window.undo_stack.setClean()  # a window with unsaved edits would ask
+    window.close()
+    QCoreApplication.processEvents()
+    window.canvas.stopRendering()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+
+
 @pytest.fixture
-def window(qtbot, demo_copy, tmp_path):
+def make_window(tmp_path):
+    """Make main windows (on their own QGIS project and settings); disposed after."""
+    made = []
+
+    def make() -> MainWindow:
+        project = QgsProject()
+        settings = QSettings(
+            str(tmp_path / f"settings{len(made)}.ini"), QSettings.IniFormat
+        )
+        win = MainWindow(project, settings)
+        made.append((win, project))
+        return win
+
+    yield make
+    for win, _project in reversed(made):
+        dispose(win)
+
+
+@pytest.fixture
+def window(qtbot, demo_copy, make_window):
     """The main window on a copy of the demo district, 1400 × 900, shown."""
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    win = MainWindow(QgsProject(), settings)
+    win = make_window()
     win.resize(1400, 900)
     win.show()
     qtbot.waitExposed(win)
     win.open_project(demo_copy)
-    yield win
-    # Closed here rather than by qtbot: a window with unsaved edits would ask.
-    win.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
+    return win
 
 
 def pixel(window: MainWindow, x: float, y: float) -> QPoint:
@@ -82,3 +114,11 @@ def clear_vertical_cut(store, fid: int, margin: float = 4.0) -> float:
             best = float(x)
     assert best is not None, "no clear cut line through the grid"
     return best
+
+
+def zoom_to(window: MainWindow, geometry) -> None:
+    """Show ``geometry`` (shapely) on the canvas."""
+    from qgis.core import QgsRectangle
+
+    window.canvas.setExtent(QgsRectangle(*geometry.bounds))
+    render(window)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
+import numpy as np
 import pytest
+import shapely
 from qgis.PyQt.QtCore import Qt
 
 from tests.gui.conftest import clear_vertical_cut, click, render
@@ -95,3 +99,127 @@ def test_split_merge_undo_with_the_mouse(qtbot, window):
     assert not window.isWindowModified()
     window.redo_action.trigger()
     assert _codes(window, community) == after_split
+
+
+def _community_without_grids(store):
+    communities = store.read("communities")
+    divided = set(store.read("grids", columns=["community_code"])["community_code"])
+    free = communities[~communities["code"].isin(divided)].sort_values("code")
+    return free.iloc[0]
+
+
+def test_draw_a_grid_over_a_whole_undivided_community(qtbot, window):
+    store = window.session.store
+    community = _community_without_grids(store)
+    code = str(community["code"])
+    window.hierarchy_dock.show_row("community", code)
+    render(window)
+    minx, miny, maxx, maxy = community.geometry.bounds
+    window.use_tool("draw")
+    for x, y in ((minx - 60, maxy + 60), (maxx + 60, maxy + 60), (maxx + 60, miny - 60),
+                 (minx - 60, miny - 60)):  # fmt: skip
+        click(qtbot, window, x, y)
+    click(qtbot, window, minx - 60, miny - 60, button=Qt.RightButton)
+    assert _codes(window, code) == [f"{code}001"]
+    drawn = store.read("grids", where={"community_code": code})
+    assert drawn.geometry.iloc[0].symmetric_difference(community.geometry).area < 1.0
+    assert int(drawn["households"].iloc[0]) == int(community["households"])
+    assert window.hierarchy_dock.model.grid_item(f"{code}001") is not None
+    window.undo_action.trigger()
+    assert _codes(window, code) == []
+
+
+def _reshape_detour(store):
+    """A detour of the border between two grids into the second, crossing no building."""
+    grids = store.read("grids")
+    buildings = store.read("buildings", columns=["id"])
+    footprints = shapely.STRtree(np.asarray(buildings.geometry.values, dtype=object))
+    for _community, same in grids.groupby("community_code"):
+        for a, b in itertools.permutations(same.index, 2):
+            shared = shapely.line_merge(
+                same.geometry[a].boundary.intersection(same.geometry[b].boundary)
+            )
+            if shared.geom_type != "LineString" or shared.length < 60:
+                continue
+            p0 = shared.interpolate(0.35, normalized=True)
+            p1 = shared.interpolate(0.65, normalized=True)
+            dx, dy = p1.x - p0.x, p1.y - p0.y
+            length = (dx * dx + dy * dy) ** 0.5
+            nx, ny = -dy / length, dx / length
+            for d in (6, 10, 15):
+                for sign in (1, -1):
+                    q0 = shapely.Point(p0.x + sign * nx * d, p0.y + sign * ny * d)
+                    if not same.geometry[b].contains(q0):
+                        continue
+                    q1 = shapely.Point(p1.x + sign * nx * d, p1.y + sign * ny * d)
+                    pocket = shapely.Polygon([p0, q0, q1, p1])
+                    if len(footprints.query(pocket.buffer(3), predicate="intersects")):
+                        continue
+                    return a, b, [p0, q0, q1, p1], pocket.area
+    raise AssertionError("no clear detour in the demo")
+
+
+def test_reshape_a_shared_border(qtbot, window):
+    store = window.session.store
+    a, b, points, area = _reshape_detour(store)
+    before = store.read("grids").loc[[a, b]].geometry.area
+    window.session.layers["grids"].selectByIds([a])
+    from tests.gui.conftest import zoom_to
+
+    zoom_to(window, shapely.MultiPoint(points).envelope.buffer(80))
+    window.use_tool("reshape")
+    for p in points:
+        click(qtbot, window, p.x, p.y)
+    click(qtbot, window, points[-1].x, points[-1].y, button=Qt.RightButton)
+    after = store.read("grids").loc[[a, b]].geometry.area
+    assert after[a] - before[a] == pytest.approx(area, rel=0.05, abs=5)
+    assert before[b] - after[b] == pytest.approx(area, rel=0.05, abs=5)
+    window.undo_action.trigger()
+    assert store.read("grids").loc[[a, b]].geometry.area.tolist() == pytest.approx(
+        before.tolist()
+    )
+
+
+def _movable_building(store):
+    from gridgis.core.edit import move_building
+
+    grids = store.read("grids")
+    buildings = store.read("buildings", columns=["id", "grid_code", "households"])
+    buildings = buildings[buildings["grid_code"].notna()]
+    by_code = grids.set_index("code")
+    for fid, row in buildings.iterrows():
+        home = by_code.geometry[row["grid_code"]]
+        if home.boundary.distance(row.geometry) > 25:
+            continue
+        same = by_code[
+            by_code["community_code"] == by_code.at[row["grid_code"], "community_code"]
+        ]
+        for code, geom in same.geometry.items():
+            if code == row["grid_code"] or geom.distance(row.geometry) > 25:
+                continue
+            try:
+                move_building(store, int(fid), code)
+            except Exception:
+                continue
+            return int(fid), row, code, geom
+    raise AssertionError("no movable building in the demo")
+
+
+def test_drag_a_building_to_the_neighbouring_grid(qtbot, window):
+    store = window.session.store
+    fid, building, target, target_geom = _movable_building(store)
+    from tests.gui.conftest import drag, zoom_to
+
+    zoom_to(window, building.geometry.buffer(60))
+    window.use_tool("move_building")
+    inside = building.geometry.representative_point()
+    drop = target_geom.intersection(building.geometry.buffer(40)).representative_point()
+    households_before = _households(window, target)
+    drag(qtbot, window, (inside.x, inside.y), (drop.x, drop.y))
+    moved = store.read("buildings").loc[fid]
+    assert moved["grid_code"] == target
+    assert _households(window, target) == households_before + int(
+        building["households"]
+    )
+    window.undo_action.trigger()
+    assert store.read("buildings").loc[fid, "grid_code"] == building["grid_code"]

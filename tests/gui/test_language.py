@@ -7,7 +7,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from qgis.core import QgsProject
 from qgis.PyQt.QtCore import QCoreApplication, QSettings, QTranslator
 
 from gridgis.app.i18n import (
@@ -17,7 +16,6 @@ from gridgis.app.i18n import (
     chosen_language,
     install_language,
 )
-from gridgis.app.window import MainWindow
 from gridgis.core import i18n as core_i18n
 
 pytestmark = pytest.mark.gui
@@ -76,25 +74,19 @@ def test_compiled_catalogue_matches_the_sources(qapp):
     assert not stale, "the .qm is older than the .ts: run tools/translations.sh"
 
 
-def test_chinese_locale_gives_a_chinese_window(qtbot, monkeypatch, tmp_path):
+def test_chinese_locale_gives_a_chinese_window(monkeypatch, make_window):
     monkeypatch.delenv("GRIDGIS_LANG", raising=False)
     monkeypatch.setenv("LC_ALL", "zh_CN.UTF-8")
     try:
         assert install_language("") == "zh"
-        window = MainWindow(
-            QgsProject(), QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
-        )
-        qtbot.addWidget(window)
+        window = make_window()
         titles = [a.text() for a in window.menuBar().actions()]
         assert titles[:2] == ["文件(&F)", "编辑(&E)"]
         assert window.undo_action.text().startswith("撤销")
     finally:
         monkeypatch.setenv("LC_ALL", "en_US.UTF-8")
         assert install_language("en") == "en"
-    english = MainWindow(
-        QgsProject(), QSettings(str(tmp_path / "e.ini"), QSettings.IniFormat)
-    )
-    qtbot.addWidget(english)
+    english = make_window()
     assert english.menuBar().actions()[0].text() == "&File"
     core_i18n.set_language(None)
 

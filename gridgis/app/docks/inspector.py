@@ -141,6 +141,8 @@ class GridInspector(QWidget):
     # -- showing -----------------------------------------------------------------
 
     def _selection_changed(self, *_: object) -> None:
+        if self.session.refreshing:
+            return  # the edit's own signal follows
         ids = sorted(self.session.layers["grids"].selectedFeatureIds())
         self.show_grid(ids[0] if ids else None)
 
