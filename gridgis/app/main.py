@@ -30,7 +30,11 @@ def run(project: Path | None = None) -> int:
     window = MainWindow(settings=settings)
     window.show()
     window.open_or_report(project or DEMO_PROJECT)
-    return int(app.exec_())
+    code = int(app.exec_())
+    # Let a last render job finish before the canvas goes away with the window.
+    window.canvas.stopRendering()
+    window.canvas.waitWhileRendering()
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,7 +8,6 @@ import shapely
 from qgis.core import QgsPointXY, QgsProject
 from qgis.PyQt.QtCore import (
     QCoreApplication,
-    QEvent,
     QEventLoop,
     QPoint,
     QSettings,
@@ -28,14 +27,19 @@ def render(window: MainWindow) -> None:
     loop.exec_()
 
 
-def dispose(window: MainWindow) -> None:
-    """Close and delete ``window`` now, while its QGIS project still exists."""
+#: Windows of finished tests. They are closed, not deleted: deleting a QGIS map canvas
+#: while a render job's result is still queued crashes QGIS 3.22.
+_CLOSED: list[tuple[MainWindow, QgsProject]] = []
+
+
+def dispose(window: MainWindow, project: QgsProject) -> None:
+    """Close ``window`` and let its rendering finish."""
     window.undo_stack.setClean()  # a window with unsaved edits would ask
     window.close()
-    QCoreApplication.processEvents()
     window.canvas.stopRendering()
-    window.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    window.canvas.waitWhileRendering()
+    QCoreApplication.processEvents()
+    _CLOSED.append((window, project))
 
 
 @pytest.fixture
@@ -53,8 +57,8 @@ def make_window(tmp_path):
         return win
 
     yield make
-    for win, _project in reversed(made):
-        dispose(win)
+    for win, project in reversed(made):
+        dispose(win, project)
 
 
 @pytest.fixture
