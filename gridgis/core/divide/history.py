@@ -1,0 +1,210 @@
+"""Writing an accepted division, and going back to the grids it replaced.
+
+Every write keeps the community's grids as they were in the ``grid_history`` layer
+under a new revision number, and appends an entry to the division log (the
+``division_log`` project setting: revision, community, what was done, when, how many
+grids) — so that going back also works for a community that had no grids before.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from gridgis.core import schema
+from gridgis.core.divide.engine import Division
+from gridgis.core.errors import GridGisError, SchemaError
+from gridgis.core.link import link_project
+from gridgis.core.store import Store
+
+#: Key of the division log in the project settings.
+LOG_KEY = "division_log"
+
+
+class StaleDivisionError(GridGisError):
+    """The community's grids changed after the division was computed."""
+
+
+def _log(store: Store) -> list[dict[str, Any]]:
+    return list(store.settings.extra.get(LOG_KEY, []) or [])
+
+
+def _next_revision(store: Store) -> int:
+    history = store.read("grid_history", columns=["revision"])
+    highest = int(history["revision"].max()) if len(history) else 0
+    logged = max((int(e.get("revision", 0)) for e in _log(store)), default=0)
+    return max(highest, logged) + 1
+
+
+def _now() -> pd.Timestamp:
+    return pd.Timestamp(datetime.now(timezone.utc).replace(tzinfo=None)).floor("s")
+
+
+def _snapshot(grids: pd.DataFrame, revision: int, when: pd.Timestamp) -> pd.DataFrame:
+    fields = schema.layer("grids").field_names
+    frame = grids[[*fields, "geometry"]].reset_index(drop=True)
+    return frame.assign(replaced_at=when, revision=revision)
+
+
+def _write(
+    store: Store,
+    community: str,
+    current: pd.DataFrame,
+    remove: np.ndarray,
+    insert: pd.DataFrame,
+    entry: dict[str, Any],
+) -> int:
+    revision = _next_revision(store)
+    when = _now()
+    entry = {
+        "revision": revision,
+        "community_code": community,
+        "applied_at": when.isoformat(),
+        "replaced": len(remove),
+        "written": len(insert),
+        **entry,
+    }
+    settings = store.settings
+    extra = dict(settings.extra)
+    extra[LOG_KEY] = [*_log(store), entry]
+    with store.transaction() as tx:
+        if len(current):
+            tx.insert("grid_history", _snapshot(current, revision, when))
+        if len(remove):
+            tx.delete("grids", remove)
+        if len(insert):
+            tx.insert("grids", insert.reset_index(drop=True))
+        tx.write_settings(settings.with_changes(extra=extra))
+    link_project(store, community=community)
+    return revision
+
+
+def apply_division(store: Store, division: Division) -> int:
+    """Write an accepted division; return its revision number.
+
+    In one transaction: the community's grids as they were go to ``grid_history``
+    under the new revision, the grids the division replaces are removed, the new grids
+    are added, and the division log gets an entry. Then buildings, facilities and
+    totals are linked again (:func:`gridgis.core.link.link_project`). Locked grids are
+    left exactly as they are.
+
+    Raises
+    ------
+    StaleDivisionError
+        The community's grids changed after the division was computed; divide again.
+    """
+    code = division.community_code
+    current = store.read("grids", where={"community_code": code})
+    now = {
+        str(c): shapely.to_wkb(g)
+        for c, g in zip(current["code"], current.geometry.values, strict=True)
+    }
+    if now != division.basis:
+        raise StaleDivisionError(
+            f"The grids of community {code} changed after this division was computed; "
+            "divide the community again and check the new result.",
+            f"社区 {code} 的网格在计算本次划分后已被修改;请重新划分并检查结果。",
+        )
+    locked = set(division.options.locked)
+    remove = current.index[~current["code"].isin(locked)].to_numpy()
+    report = division.report
+    return _write(
+        store,
+        code,
+        current,
+        remove,
+        division.new_grids,
+        {
+            "action": "divide",
+            "options": division.options.as_dict(),
+            "in_band": report.in_band,
+            "residential": report.residential,
+            "buildings_cut": report.buildings_cut,
+        },
+    )
+
+
+def restore_grids(store: Store, revision: int) -> int:
+    """Put back the grids that revision ``revision`` replaced; return the new revision.
+
+    The community's current grids are kept in the history in turn, so a restore can be
+    undone the same way. Restoring a revision that divided a community without grids
+    leaves it without grids again.
+
+    Raises
+    ------
+    SchemaError
+        There is no such revision.
+    """
+    if not isinstance(revision, (int, np.integer)) or isinstance(revision, bool):
+        raise TypeError(f"revision must be an int, got {type(revision).__name__}")
+    rows = store.read("grid_history", where={"revision": int(revision)})
+    entry = next((e for e in _log(store) if e.get("revision") == revision), None)
+    if rows.empty and entry is None:
+        known = sorted({int(r) for r in division_history(store)["revision"]})
+        raise SchemaError(
+            f"There is no revision {revision} in the grid history; revisions: "
+            f"{', '.join(map(str, known)) or 'none'}.",
+            f"网格历史中没有版本 {revision};已有版本:"
+            f"{', '.join(map(str, known)) or '无'}。",
+        )
+    community = (
+        str(entry["community_code"])
+        if entry is not None
+        else str(rows["community_code"].iloc[0])
+    )
+    current = store.read("grids", where={"community_code": community})
+    grids = rows[[*schema.layer("grids").field_names, "geometry"]]
+    return _write(
+        store,
+        community,
+        current,
+        current.index.to_numpy(),
+        grids,
+        {"action": "restore", "restored": int(revision)},
+    )
+
+
+def division_history(store: Store, community: str | None = None) -> pd.DataFrame:
+    """The divisions and restores written to a project, oldest first.
+
+    Columns: ``revision``, ``community_code``, ``action`` (``divide`` or
+    ``restore``), ``applied_at``, ``replaced`` (grids kept in the history), ``written``
+    (grids written), ``restored`` (the revision a restore went back to).
+    """
+    columns = [
+        "revision",
+        "community_code",
+        "action",
+        "applied_at",
+        "replaced",
+        "written",
+        "restored",
+    ]
+    rows = [{c: e.get(c) for c in columns} for e in _log(store)]
+    logged = {r["revision"] for r in rows}
+    history = store.read("grid_history", columns=["revision", "community_code"])
+    for (revision, code), group in history.groupby(["revision", "community_code"]):
+        number = int(str(revision))
+        if number not in logged:
+            rows.append(
+                {
+                    "revision": number,
+                    "community_code": code,
+                    "action": None,
+                    "applied_at": None,
+                    "replaced": len(group),
+                    "written": None,
+                    "restored": None,
+                }
+            )
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in ("revision", "replaced", "written", "restored"):
+        frame[column] = frame[column].astype("Int64")
+    if community is not None:
+        frame = frame[frame["community_code"] == community]
+    return frame.sort_values("revision", ignore_index=True)

@@ -1,0 +1,1058 @@
+"""Regions: blocks grouped, and cut between buildings, into grids inside the band.
+
+The blocks of a community and the length of boundary each pair shares form a graph.
+A connected part of it that must become ``k`` grids is cut in two, recursively, until
+every part is one grid: a part that becomes ``k_a`` grids grows from one edge of the
+region, block by neighbouring block in the direction of a sweep, and stops where its
+households reach ``k_a / k`` of the total. Where that point falls on a road (between
+two blocks) the cut follows the road; where it falls inside a block, the block is cut
+between its buildings. Every cut keeps both sides connected and within the households
+that ``k_a`` and ``k - k_a`` grids can hold, so the last cuts always land inside the
+band when the band can be met at all. Among the cuts found for a dozen sweep directions
+the one chosen balances the sides best, runs on roads and leaves compact shapes.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from gridgis.core.divide.blocks import (
+    MIN_SHARED,
+    SHARED_GRID,
+    BuildingSet,
+    dominant_orientation,
+)
+from gridgis.core.divide.split import (
+    Gap,
+    clip_segments,
+    cut_cells,
+    cut_straight,
+    gaps,
+    insert_vertices,
+    line_segments,
+    segment_length,
+)
+from gridgis.core.progress import Feedback, check
+
+#: Weights of a cut's score: households off the ideal share, households near the band's
+#: edges, share of the cut that is not on a road, and the less compact side's shape.
+W_BALANCE, W_EDGE, W_ROAD, W_SHAPE = 1.0, 2.0, 1.5, 3.0
+#: Sweep directions tried for every cut, besides the buildings' own axes.
+SWEEPS = 8
+#: Road cuts and block cuts kept per sweep direction and side size.
+KEEP_ROAD, KEEP_SPLIT = 3, 1
+#: Slack a side still to be divided keeps inside the band (share of the band's width).
+SLACK = 0.1
+#: Cuts along Voronoi cells tried per search for a cut (each takes milliseconds).
+CELL_BUDGET = 8
+
+Edge = tuple[float, float]  # shared length, of which on roads
+
+
+def area_moments(geom: BaseGeometry, origin: np.ndarray) -> np.ndarray:
+    """Area, first and second moments of area of a polygon about ``origin``.
+
+    ``[A, ∫x, ∫y, ∫x², ∫y², ∫xy]``; they add up over pieces, so the elongation of
+    any group of pieces follows without building its geometry.
+    """
+    out = np.zeros(6)
+    for polygon in shapely.get_parts(geom):
+        if polygon.geom_type != "Polygon":
+            continue
+        for k, ring in enumerate([polygon.exterior, *polygon.interiors]):
+            c = np.asarray(ring.coords)[:, :2] - origin
+            x0, y0 = c[:-1, 0], c[:-1, 1]
+            x1, y1 = c[1:, 0], c[1:, 1]
+            cross = x0 * y1 - x1 * y0
+            m = np.array(
+                [
+                    cross.sum() / 2,
+                    ((x0 + x1) * cross).sum() / 6,
+                    ((y0 + y1) * cross).sum() / 6,
+                    ((x0 * x0 + x0 * x1 + x1 * x1) * cross).sum() / 12,
+                    ((y0 * y0 + y0 * y1 + y1 * y1) * cross).sum() / 12,
+                    ((x0 * y1 + 2 * x0 * y0 + 2 * x1 * y1 + x1 * y0) * cross).sum()
+                    / 24,
+                ]
+            )
+            if m[0] < 0:
+                m = -m
+            out += m if k == 0 else -m
+    return out
+
+
+def _rectangle_compactness(aspect: float) -> float:
+    return math.pi * aspect / (1 + aspect) ** 2
+
+
+def child_compactness(
+    area: float, perimeter: float, k: int, moments: np.ndarray
+) -> float:
+    """Expected Polsby–Popper compactness of the ``k`` grids a shape will become.
+
+    The shape's elongation ``r`` comes from its second moments of area (a rectangle
+    of sides ``a ≥ b`` has ``r = a / b``); what its compactness falls short of a
+    rectangle's of the same elongation is irregularity, which its parts inherit. Cut
+    into ``k`` across its length, the parts have elongation ``max(r / k, k / r)``.
+    """
+    if area <= 0 or moments[0] <= 0:
+        return 0.0
+    a = moments[0]
+    cx, cy = moments[1] / a, moments[2] / a
+    cxx = moments[3] / a - cx * cx
+    cyy = moments[4] / a - cy * cy
+    cxy = moments[5] / a - cx * cy
+    half = (cxx + cyy) / 2
+    spread = math.sqrt(max(half * half - (cxx * cyy - cxy * cxy), 0.0))
+    major, minor = half + spread, max(half - spread, 1e-12)
+    aspect = math.sqrt(max(major / minor, 1.0))
+    pp = 4 * math.pi * area / max(perimeter, 1e-9) ** 2
+    irregular = min(1.0, pp / _rectangle_compactness(aspect))
+    child = max(aspect / k, k / aspect) if k > 1 else aspect
+    return irregular * _rectangle_compactness(child)
+
+
+@dataclass
+class Piece:
+    """A block or a part of a block cut between buildings."""
+
+    geom: BaseGeometry
+    members: np.ndarray
+    households: int
+    zone: int
+    area: float
+    perimeter: float
+    centroid: np.ndarray
+    #: The block the piece was cut from.
+    block: int = -1
+    #: Part of its boundary follows the midlines between buildings (Voronoi cut).
+    cells: bool = False
+    #: Area moments about the partition's origin (see :func:`area_moments`).
+    moments: np.ndarray = field(default_factory=lambda: np.zeros(6))
+    alive: bool = True
+
+
+@dataclass
+class _Part:
+    """One side of a block cut being considered (not yet in the graph)."""
+
+    geom: BaseGeometry
+    members: np.ndarray
+    households: int
+    area: float
+    perimeter: float
+    adj: dict[int, Edge]
+    moments: np.ndarray
+    #: Cut along Voronoi cells rather than a straight line.
+    cells: bool = False
+    #: Boundary shared with each neighbour, as segments (straight cuts only).
+    lines: dict[int, np.ndarray] | None = None
+
+
+@dataclass
+class _Candidate:
+    a: list[int]
+    b: list[int]
+    k_a: int
+    households_a: int
+    score: float = math.inf
+    split: tuple[int, _Part, _Part, float] | None = None  # piece, part a, part b, cut
+
+
+@dataclass
+class Partition:
+    """The piece graph of one community and the cuts made in it."""
+
+    buildings: BuildingSet
+    pieces: list[Piece] = field(default_factory=list)
+    adj: list[dict[int, Edge]] = field(default_factory=list)
+    feedback: Feedback | None = None
+    lines: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, repr=False)
+    _split_cache: dict[int, dict[tuple[Any, ...], tuple[_Part, _Part] | None]] = field(
+        default_factory=dict, repr=False
+    )
+    #: Origin of the area moments (the first piece's centroid).
+    origin: np.ndarray | None = None
+    #: Cuts along Voronoi cells still allowed in the current search (they are slow).
+    _cell_budget: int = field(default=0, repr=False)
+
+    # -- building the graph ---------------------------------------------------------
+
+    def add(
+        self,
+        geom: BaseGeometry,
+        members: np.ndarray,
+        zone: int = 0,
+        block: int | None = None,
+    ) -> int:
+        """Add a piece (by default a block of its own); return its id."""
+        members = np.asarray(members, dtype=np.int64)
+        centroid = shapely.get_coordinates(shapely.centroid(geom))[0]
+        if self.origin is None:
+            self.origin = centroid.copy()
+        self.pieces.append(
+            Piece(
+                geom=geom,
+                members=members,
+                households=int(self.buildings.households[members].sum()),
+                zone=zone,
+                area=float(geom.area),
+                perimeter=float(geom.length),
+                centroid=centroid,
+                block=len(self.pieces) if block is None else block,
+                moments=area_moments(geom, self.origin),
+            )
+        )
+        self.adj.append({})
+        return len(self.pieces) - 1
+
+    def connect(
+        self,
+        i: int,
+        j: int,
+        length: float,
+        road: float,
+        segments: np.ndarray | None = None,
+    ) -> None:
+        """Record that pieces ``i`` and ``j`` share ``length`` m of boundary."""
+        if length < MIN_SHARED or i == j:
+            return
+        self.adj[i][j] = (length, road)
+        self.adj[j][i] = (length, road)
+        if segments is not None:
+            self.lines[(min(i, j), max(i, j))] = segments
+
+    def neighbours(self, i: int) -> dict[int, Edge]:
+        """The pieces sharing boundary with piece ``i``."""
+        return self.adj[i]
+
+    def households(self, ids: Iterable[int]) -> int:
+        """Households in the pieces ``ids``."""
+        return sum(self.pieces[i].households for i in ids)
+
+    def components(self, ids: Iterable[int], same_zone: bool = True) -> list[list[int]]:
+        """Connected groups of ``ids`` (only through pieces of one zone if asked)."""
+        todo = set(ids)
+        out = []
+        while todo:
+            start = min(todo)
+            todo.discard(start)
+            group, stack = [start], [start]
+            while stack:
+                p = stack.pop()
+                for q in self.adj[p]:
+                    if q in todo and (
+                        not same_zone or self.pieces[q].zone == self.pieces[p].zone
+                    ):
+                        todo.discard(q)
+                        group.append(q)
+                        stack.append(q)
+            out.append(sorted(group))
+        return out
+
+    # -- cutting a piece --------------------------------------------------------------
+
+    def shared(self, i: int, j: int) -> np.ndarray:
+        """The boundary pieces ``i`` and ``j`` share, as segments ``(n, 2, 2)``."""
+        key = (min(i, j), max(i, j))
+        if key not in self.lines:
+            line = shapely.intersection(
+                shapely.boundary(self.pieces[i].geom),
+                shapely.boundary(self.pieces[j].geom),
+            )
+            self.lines[key] = line_segments(line)
+        return self.lines[key]
+
+    def _part(
+        self, x: int, geom: BaseGeometry, members: np.ndarray, adj: dict[int, Edge]
+    ) -> _Part:
+        assert self.origin is not None  # set by the first piece
+        return _Part(
+            geom=geom,
+            members=members,
+            households=int(self.buildings.households[members].sum()),
+            area=float(geom.area),
+            perimeter=float(geom.length),
+            adj=adj,
+            moments=area_moments(geom, self.origin),
+        )
+
+    def _cut(self, x: int, angle: float, position: float) -> tuple[_Part, _Part] | None:
+        cache = self._split_cache.setdefault(x, {})
+        key = (round(angle, 9), round(position, 6))
+        if key in cache:
+            return cache[key]
+        piece = self.pieces[x]
+        cut = cut_straight(piece.geom, angle, position)
+        if cut is None:
+            cache[key] = None
+            return None
+        u = np.array([math.cos(angle), math.sin(angle)])
+        low = self.buildings.xy[piece.members] @ u <= position
+        adj: tuple[dict[int, Edge], dict[int, Edge]] = ({}, {})
+        lines: tuple[dict[int, np.ndarray], dict[int, np.ndarray]] = ({}, {})
+        for q, (total, road) in self.adj[x].items():
+            for side, segs in enumerate(
+                clip_segments(self.shared(x, q), angle, position)
+            ):
+                length = segment_length(segs)
+                if length >= MIN_SHARED:
+                    adj[side][q] = (length, road * min(1.0, length / total))
+                    lines[side][q] = segs
+        parts = (
+            self._part(x, cut[0], piece.members[low], adj[0]),
+            self._part(x, cut[1], piece.members[~low], adj[1]),
+        )
+        parts[0].lines, parts[1].lines = lines
+        cache[key] = parts
+        return parts
+
+    def _cut_cells(self, x: int, side_a: np.ndarray) -> tuple[_Part, _Part] | None:
+        cache = self._split_cache.setdefault(x, {})
+        key = ("cells", side_a.tobytes())
+        if key not in cache:
+            cache[key] = self._cut_cells_now(x, side_a)
+        return cache[key]
+
+    def _cut_cells_now(self, x: int, side_a: np.ndarray) -> tuple[_Part, _Part] | None:
+        piece = self.pieces[x]
+        cut = cut_cells(piece.geom, self.buildings, piece.members, side_a)
+        if cut is None:
+            return None
+        parts = []
+        for geom, members in (
+            (cut[0], piece.members[side_a]),
+            (cut[1], piece.members[~side_a]),
+        ):
+            adj: dict[int, Edge] = {}
+            near = list(self.adj[x])
+            if near:
+                others = np.asarray([self.pieces[q].geom for q in near], dtype=object)
+                shared = shapely.length(
+                    shapely.intersection(
+                        shapely.boundary(geom),
+                        shapely.boundary(others),
+                        grid_size=SHARED_GRID,  # the cut's new vertices are not
+                    )  # in the neighbours yet
+                )
+                for q, length in zip(near, shared, strict=True):
+                    if length >= MIN_SHARED:
+                        total, road = self.adj[x][q]
+                        adj[q] = (float(length), road * min(1.0, length / total))
+            part = self._part(x, geom, members, adj)
+            part.cells = True
+            parts.append(part)
+        return parts[0], parts[1]
+
+    def apply_cut(self, x: int, part_a: _Part, part_b: _Part) -> tuple[int, int]:
+        """Replace piece ``x`` by its two parts; return their ids."""
+        zone, block = self.pieces[x].zone, self.pieces[x].block
+        self.pieces[x].alive = False
+        # Cuts worked out for x and its neighbours refer to x: forget them.
+        for q in [x, *self.adj[x]]:
+            self._split_cache.pop(q, None)
+        # Vertices the cut put on x's edges go into the neighbours across them.
+        known = {
+            (float(a), float(b))
+            for a, b in shapely.get_coordinates(self.pieces[x].geom)
+        }
+        fresh = np.asarray(
+            [
+                xy
+                for part in (part_a, part_b)
+                for xy in shapely.get_coordinates(part.geom)
+                if (float(xy[0]), float(xy[1])) not in known
+            ]
+        ).reshape(-1, 2)
+        for q in self.adj[x] if len(fresh) else ():
+            piece = self.pieces[q]
+            minx, miny, maxx, maxy = piece.geom.bounds
+            near = (
+                (fresh[:, 0] >= minx - 1e-6)
+                & (fresh[:, 0] <= maxx + 1e-6)
+                & (fresh[:, 1] >= miny - 1e-6)
+                & (fresh[:, 1] <= maxy + 1e-6)
+            )
+            if near.any():
+                piece.geom = insert_vertices(piece.geom, fresh[near])
+        ids = []
+        was_cells = self.pieces[x].cells
+        for part in (part_a, part_b):
+            i = self.add(part.geom, part.members, zone, block)
+            self.pieces[i].cells = was_cells or part.cells
+            ids.append(i)
+        ia, ib = ids
+        for q in list(self.adj[x]):
+            del self.adj[q][x]
+        self.adj[x] = {}
+        for i, part in ((ia, part_a), (ib, part_b)):
+            for q, (length, road) in part.adj.items():
+                segs = part.lines.get(q) if part.lines is not None else None
+                self.connect(i, q, length, road, segs)
+        cut = (part_a.perimeter + part_b.perimeter - self.pieces[x].perimeter) / 2
+        self.connect(ia, ib, max(cut, MIN_SHARED), 0.0)
+        return ia, ib
+
+    def piece_angles(self, x: int) -> list[float]:
+        """Directions worth cutting piece ``x`` across: its buildings' axes."""
+        alpha = dominant_orientation(self.buildings, self.pieces[x].members)
+        if alpha is None:
+            return []
+        return [alpha, alpha + math.pi / 2]
+
+    def isolate(self, x: int, building: int) -> tuple[int, list[int]]:
+        """Cut piece ``x`` until ``building`` stands alone in a piece.
+
+        Returns the id of the building's piece and the ids of the other parts.
+        """
+        rest: list[int] = []
+        current = x
+        for _ in range(32):
+            members = self.pieces[current].members
+            if len(members) <= 1:
+                break
+            angles = [k * math.pi / 4 for k in range(4)] + self.piece_angles(current)
+            best: tuple[int, float, float, bool] | None = None
+            for angle in angles:
+                lo_m, hi_m = self.buildings.extents(angle, members)
+                mine = int(np.flatnonzero(members == building)[0])
+                lo, hi = lo_m[mine], hi_m[mine]
+                for gap in gaps(self.buildings, members, angle):
+                    mine_low = hi < gap.position
+                    if not mine_low and lo < gap.position:
+                        continue
+                    on_far = (
+                        (lo_m > gap.position) if mine_low else (hi_m < gap.position)
+                    )
+                    removed = int(on_far.sum())
+                    if best is None or removed > best[0]:
+                        best = (removed, angle, gap.position, mine_low)
+            parts = None
+            if best is not None:
+                cut = self._cut(current, best[1], best[2])
+                if cut is not None:
+                    parts = cut if best[3] else (cut[1], cut[0])
+            if parts is None:
+                parts = self._cut_cells(current, members == building)
+            if parts is None:
+                break
+            mine, other = self.apply_cut(current, parts[0], parts[1])
+            if building not in self.pieces[mine].members:
+                mine, other = other, mine
+            rest.append(other)
+            current = mine
+        return current, [r for r in rest if self.pieces[r].alive]
+
+    # -- cutting a region in two --------------------------------------------------------
+
+    def _sweep_angles(self, region: list[int]) -> list[float]:
+        angles = [k * 2 * math.pi / SWEEPS for k in range(SWEEPS)]
+        members = np.concatenate([self.pieces[p].members for p in region])
+        alpha = dominant_orientation(self.buildings, members)
+        if alpha is not None:
+            for k in range(4):
+                candidate = (alpha + k * math.pi / 2) % (2 * math.pi)
+                if all(
+                    abs((candidate - a + math.pi) % (2 * math.pi) - math.pi) > 0.09
+                    for a in angles
+                ):
+                    angles.append(candidate)
+        return angles
+
+    def _grow(self, region: list[int], inside: set[int], angle: float) -> list[int]:
+        """Region pieces in the order a side grows from the edge at ``angle``."""
+        u = np.array([math.cos(angle), math.sin(angle)])
+        proj = {p: float(self.pieces[p].centroid @ u) for p in region}
+        start = min(region, key=lambda p: (proj[p], p))
+        heap = [(proj[start], start)]
+        seen = {start}
+        order = []
+        while heap:
+            _, p = heapq.heappop(heap)
+            order.append(p)
+            for q in self.adj[p]:
+                if q in inside and q not in seen:
+                    seen.add(q)
+                    heapq.heappush(heap, (proj[q], q))
+        return order
+
+    def _split_options(
+        self,
+        x: int,
+        angle: float,
+        need: float,
+        window: tuple[float, float],
+        side_a: set[int],
+        cells: bool = False,
+    ) -> list[tuple[_Part, _Part]]:
+        """Cuts of piece ``x`` whose part for side A holds about ``need`` households.
+
+        Straight cuts between buildings come first; with ``cells`` (or when there is no
+        straight one) a cut along the buildings' Voronoi cells is added.
+        """
+        piece = self.pieces[x]
+        out: list[tuple[_Part, _Part]] = []
+        axes = self.piece_angles(x)
+        # Along the buildings' rows and columns first; across the sweep if need be.
+        for tier in (axes, [angle]) if axes else ([angle],):
+            options: list[tuple[float, Gap, bool]] = []
+            for a in tier:
+                for gap in gaps(self.buildings, piece.members, a):
+                    for low_joins_a in (True, False):
+                        hh = gap.low if low_joins_a else gap.high
+                        if window[0] <= hh <= window[1]:
+                            options.append((abs(hh - need), gap, low_joins_a))
+            options.sort(key=lambda o: o[0])
+            # The best fits of each direction and side, so that shape can decide.
+            taken: dict[tuple[float, bool], int] = {}
+            for _, gap, low_joins_a in options:
+                kind = (round(gap.angle % math.pi, 6), low_joins_a)
+                if taken.get(kind, 0) >= KEEP_SPLIT:
+                    continue
+                cut = self._cut(x, gap.angle, gap.position)
+                if cut is None:
+                    continue
+                part_a, part_b = cut if low_joins_a else (cut[1], cut[0])
+                if side_a and not (part_a.adj.keys() & side_a):
+                    continue
+                out.append((part_a, part_b))
+                taken[kind] = taken.get(kind, 0) + 1
+            if out and not cells:
+                return out
+        if (out and not cells) or len(piece.members) < 2 or self._cell_budget <= 0:
+            return out
+        self._cell_budget -= 1
+        # No straight line between buildings: follow the buildings' Voronoi cells,
+        # taking first the buildings nearest side A.
+        if side_a:
+            towards = np.mean([self.pieces[p].centroid for p in side_a], axis=0)
+            u = piece.centroid - towards
+            if np.hypot(*u) < 1e-9:
+                u = np.array([math.cos(angle), math.sin(angle)])
+        else:
+            u = np.array([math.cos(angle), math.sin(angle)])
+        xy = self.buildings.xy[piece.members]
+        order = np.argsort(xy @ u, kind="stable")
+        running = np.cumsum(self.buildings.households[piece.members][order])
+        feasible = np.flatnonzero((running >= window[0]) & (running <= window[1]))
+        feasible = feasible[feasible < len(order) - 1]
+        for i in sorted(feasible, key=lambda i: abs(running[i] - need))[:2]:
+            mask = np.zeros(len(order), dtype=bool)
+            mask[order[: i + 1]] = True
+            cut = self._cut_cells(x, mask)
+            if cut is None:
+                continue
+            part_a, part_b = cut
+            if side_a and not (part_a.adj.keys() & side_a):
+                continue
+            out.append((part_a, part_b))
+            break
+        return out
+
+    def _components_within(self, ids: list[int]) -> list[list[int]]:
+        """Connected groups of ``ids`` through pieces of ``ids`` only."""
+        todo = set(ids)
+        out = []
+        while todo:
+            start = todo.pop()
+            group, stack = [start], [start]
+            while stack:
+                p = stack.pop()
+                for q in self.adj[p]:
+                    if q in todo:
+                        todo.discard(q)
+                        group.append(q)
+                        stack.append(q)
+            out.append(sorted(group))
+        return out
+
+    def _hub_candidates(
+        self,
+        region: list[int],
+        k: int,
+        band: tuple[float, float],
+        sizes: list[int],
+        relaxed: bool,
+    ) -> list[_Candidate]:
+        """Cuts through a piece that holds the region together (a hub).
+
+        Where removing piece ``h`` leaves the region in several parts, one of those
+        parts can form a side with a share of ``h``, the other parts keep the rest of
+        ``h``, which still joins them.
+        """
+        total = self.households(region)
+        inside = set(region)
+        out: list[_Candidate] = []
+        for h in region:
+            if sum(1 for q in self.adj[h] if q in inside) < 2:
+                continue
+            rest = [p for p in region if p != h]
+            groups = self._components_within(rest)
+            if len(groups) < 2:
+                continue
+            hub = self.pieces[h]
+            for group in groups:
+                mine = set(group)
+                others = [g for g in groups if g is not group]
+                have = self.households(group)
+                for k_a in sizes:
+                    k_b = k - k_a
+                    goal = total * k_a / k
+                    window = (
+                        (-math.inf, math.inf)
+                        if relaxed
+                        else (
+                            max(k_a * band[0], total - k_b * band[1]),
+                            min(k_a * band[1], total - k_b * band[0]),
+                        )
+                    )
+                    need = goal - have
+                    if not (window[0] - have <= hub.households and window[1] >= have):
+                        continue
+                    if len(hub.members) < 2:
+                        continue
+                    # The hub's buildings nearest this group go with it.
+                    where = self.union(group)
+                    xy = self.buildings.xy[hub.members]
+                    near = shapely.distance(where, shapely.points(xy))
+                    order = np.argsort(near, kind="stable")
+                    running = np.cumsum(self.buildings.households[hub.members][order])
+                    fits = np.flatnonzero(
+                        (running + have >= window[0]) & (running + have <= window[1])
+                    )
+                    fits = fits[fits < len(order) - 1]
+                    ranked = sorted(fits, key=lambda i: abs(running[i] - need))
+                    # The closest fits first, then ever further ones: the nearest
+                    # may leave too little of the hub to join the other parts.
+                    tries = [
+                        ranked[j] for j in (0, 1, 2, 4, 8, 16, 32) if j < len(ranked)
+                    ]
+                    for i in tries:
+                        mask = np.zeros(len(order), dtype=bool)
+                        mask[order[: i + 1]] = True
+                        cut = self._cut_cells(h, mask)
+                        if cut is None:
+                            continue
+                        part_a, part_b = cut
+                        if not (part_a.adj.keys() & mine) or any(
+                            not (part_b.adj.keys() & set(g)) for g in others
+                        ):
+                            continue
+                        length = (
+                            part_a.perimeter + part_b.perimeter - hub.perimeter
+                        ) / 2
+                        out.append(
+                            _Candidate(
+                                list(group),
+                                [p for g in others for p in g],
+                                k_a,
+                                have + part_a.households,
+                                split=(h, part_a, part_b, max(length, MIN_SHARED)),
+                            )
+                        )
+                        break
+        return out
+
+    def _edges_with(self, split: tuple[int, _Part, _Part, float] | None) -> Any:
+        """Neighbours of a piece with a considered cut applied (parts as -1, -2)."""
+        x = split[0] if split else -1
+        part_a = split[1] if split else None
+        part_b = split[2] if split else None
+        chord = split[3] if split else 0.0
+
+        def edges(p: int) -> Iterable[tuple[int, Edge]]:
+            if p == -1 and part_a is not None:
+                yield from part_a.adj.items()
+                yield -2, (chord, 0.0)
+                return
+            if p == -2 and part_b is not None:
+                yield from part_b.adj.items()
+                yield -1, (chord, 0.0)
+                return
+            for q, e in self.adj[p].items():
+                if q != x:
+                    yield q, e
+            if part_a is not None and p in part_a.adj:
+                yield -1, part_a.adj[p]
+            if part_b is not None and p in part_b.adj:
+                yield -2, part_b.adj[p]
+
+        return edges
+
+    def _b_connected(self, cand: _Candidate) -> bool:
+        """Whether side B of a candidate cut is in one piece."""
+        edges = self._edges_with(cand.split)
+        side_b = set(cand.b) | ({-2} if cand.split else set())
+        if not side_b:
+            return False
+        start = next(iter(side_b))
+        seen, stack = {start}, [start]
+        while stack:
+            p = stack.pop()
+            for q, _ in edges(p):
+                if q in side_b and q not in seen:
+                    seen.add(q)
+                    stack.append(q)
+        return len(seen) == len(side_b)
+
+    @staticmethod
+    def _formula(
+        s_a: float,
+        k_a: int,
+        total: int,
+        k: int,
+        band: tuple[float, float],
+        window: tuple[float, float],
+        shape_a: tuple[float, float, np.ndarray],
+        shape_b: tuple[float, float, np.ndarray],
+        cut: float,
+        off_road: float,
+    ) -> float:
+        """The score of a cut (lower is better); see the module's weights."""
+        k_b = k - k_a
+        mean = total / k
+        half = max((band[1] - band[0]) / 2, 1.0)
+        centre = (band[0] + band[1]) / 2
+        m_a, m_b = s_a / k_a, (total - s_a) / k_b
+        balance = (abs(m_a - mean) + abs(m_b - mean)) / (2 * half)
+        edge = sum(max(0.0, abs(m - centre) - 0.5 * half) for m in (m_a, m_b)) / half
+        outside = max(0.0, window[0] - s_a, s_a - window[1]) / half
+        pp_a = child_compactness(shape_a[0], shape_a[1], k_a, shape_a[2])
+        pp_b = child_compactness(shape_b[0], shape_b[1], k_b, shape_b[2])
+        return (
+            W_BALANCE * balance
+            + W_EDGE * edge
+            + 10.0 * outside
+            + W_ROAD * off_road / max(cut, 1e-9)
+            + W_SHAPE * (1.0 - min(pp_a, pp_b, 1.0))
+        )
+
+    def _score(
+        self,
+        cand: _Candidate,
+        total: int,
+        k: int,
+        band: tuple[float, float],
+        window: tuple[float, float],
+    ) -> None:
+        """Fill in ``cand.score`` by walking both sides (``inf`` if B falls apart)."""
+        if not self._b_connected(cand):
+            cand.score = math.inf
+            return
+        split = cand.split
+        part_a = split[1] if split else None
+        part_b = split[2] if split else None
+        edges = self._edges_with(split)
+
+        def shape(side: set[int]) -> tuple[float, float, float, float, np.ndarray]:
+            area = perimeter = inner = cut = off_road = 0.0
+            moments = np.zeros(6)
+            for p in side:
+                if p == -1:
+                    item: Piece | _Part = part_a  # type: ignore[assignment]
+                elif p == -2:
+                    item = part_b  # type: ignore[assignment]
+                else:
+                    item = self.pieces[p]
+                area += item.area
+                perimeter += item.perimeter
+                moments += item.moments
+                for q, (length, road) in edges(p):
+                    if q in side:
+                        inner += length
+                    else:
+                        cut += length
+                        off_road += length - road
+            return area, perimeter - inner, cut, off_road, moments
+
+        side_a = set(cand.a) | ({-1} if split else set())
+        side_b = set(cand.b) | ({-2} if split else set())
+        area_a, per_a, cut, off_road, mom_a = shape(side_a)
+        area_b, per_b, _, _, mom_b = shape(side_b)
+        cand.score = self._formula(
+            cand.households_a,
+            cand.k_a,
+            total,
+            k,
+            band,
+            window,
+            (area_a, per_a, mom_a),
+            (area_b, per_b, mom_b),
+            cut,
+            off_road,
+        )
+
+    def _prefixes(self, order: list[int], inside: set[int]) -> dict[str, np.ndarray]:
+        """Running totals along a growth order: what the first i + 1 pieces hold.
+
+        ``hh``, ``area``, ``per`` (perimeter of their union), ``mom`` (area moments),
+        ``cut`` (boundary they share with the rest of the region) and ``off`` (the
+        part of that boundary not on roads).
+        """
+        n = len(order)
+        pos = {p: i for i, p in enumerate(order)}
+        hh = np.empty(n)
+        area = np.empty(n)
+        per = np.empty(n)
+        cut = np.empty(n)
+        off = np.empty(n)
+        mom = np.empty((n, 6))
+        run_hh = run_area = run_per = run_inner = run_deg = run_off = 0.0
+        run_inner_off = 0.0
+        run_mom = np.zeros(6)
+        for i, p in enumerate(order):
+            piece = self.pieces[p]
+            run_hh += piece.households
+            run_area += piece.area
+            run_per += piece.perimeter
+            run_mom = run_mom + piece.moments
+            for q, (length, road) in self.adj[p].items():
+                j = pos.get(q)
+                if j is None:
+                    continue
+                run_deg += length
+                run_off += length - road
+                if j < i:
+                    run_inner += length
+                    run_inner_off += length - road
+            hh[i], area[i], mom[i] = run_hh, run_area, run_mom
+            per[i] = run_per - 2 * run_inner
+            cut[i] = run_deg - 2 * run_inner
+            off[i] = run_off - 2 * run_inner_off
+        return {"hh": hh, "area": area, "per": per, "cut": cut, "off": off, "mom": mom}
+
+    def best_cut(
+        self, region: list[int], k: int, band: tuple[float, float]
+    ) -> tuple[list[int], list[int], int] | None:
+        """Cut ``region`` (to become ``k`` grids) in two; apply it; return the sides.
+
+        Returns ``(side_a, side_b, k_a)`` or ``None`` when the region cannot be cut
+        (one piece without room between its buildings).
+        """
+        total = self.households(region)
+        inside = set(region)
+        area_r = sum(self.pieces[p].area for p in region)
+        mom_r = np.sum([self.pieces[p].moments for p in region], axis=0)
+        inner_r = sum(
+            length
+            for p in region
+            for q, (length, _) in self.adj[p].items()
+            if q in inside and q > p
+        )
+        per_r = sum(self.pieces[p].perimeter for p in region) - 2 * inner_r
+        balanced = sorted({k // 2, k - k // 2})
+        others = [n for n in range(1, k) if n not in balanced]
+        # Balanced sides and straight cuts first; then any side size and cuts along
+        # the buildings' cells; the band is given up only when nothing else works.
+        # A side still to be divided keeps some slack inside the band, so that its
+        # own last cuts need not be exact; without slack only if nothing else works.
+        passes = [
+            (balanced, SLACK, False),
+            (balanced + others, SLACK, False),
+            (balanced + others, 0.0, False),
+            (balanced + others, 0.0, True),
+            (balanced, -1.0, True),
+        ]
+
+        def windows(k_a: int, slack: float = 0.0) -> tuple[float, float]:
+            k_b = k - k_a
+            room = slack * (band[1] - band[0])
+            low_a = k_a * (band[0] + (room if k_a > 1 else 0.0))
+            high_a = k_a * (band[1] - (room if k_a > 1 else 0.0))
+            low_b = k_b * (band[0] + (room if k_b > 1 else 0.0))
+            high_b = k_b * (band[1] - (room if k_b > 1 else 0.0))
+            return max(low_a, total - high_b), min(high_a, total - low_b)
+
+        def rest(
+            s_a: float, area_a: float, per_a: float, mom_a: np.ndarray, cut: float
+        ) -> tuple[float, float, np.ndarray]:
+            return area_r - area_a, per_r + 2 * cut - per_a, mom_r - mom_a
+
+        self._cell_budget = CELL_BUDGET
+        for sizes, slack, cells in passes:
+            relaxed = slack < 0
+            found: list[_Candidate] = []
+            seen: set[tuple[frozenset[int], int]] = set()
+            for angle in self._sweep_angles(region):
+                order = self._grow(region, inside, angle)
+                if len(order) != len(region):
+                    continue
+                run = self._prefixes(order, inside)
+                for k_a in sizes:
+                    goal = total * k_a / k
+                    strict = windows(k_a)
+                    window = (-math.inf, math.inf) if relaxed else windows(k_a, slack)
+                    if window[0] > window[1]:
+                        continue
+                    # Cuts along roads: the first i + 1 pieces of the growth order.
+                    prefix = run["hh"][:-1]
+                    ok = np.flatnonzero((prefix >= window[0]) & (prefix <= window[1]))
+                    for i in sorted(ok, key=lambda i: abs(prefix[i] - goal))[
+                        :KEEP_ROAD
+                    ]:
+                        key = (frozenset(order[: i + 1]), k_a)
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                        cand = _Candidate(
+                            order[: i + 1], order[i + 1 :], k_a, int(prefix[i])
+                        )
+                        shape_a = (run["area"][i], run["per"][i], run["mom"][i])
+                        cand.score = self._formula(
+                            cand.households_a,
+                            k_a,
+                            total,
+                            k,
+                            band,
+                            strict,
+                            shape_a,
+                            rest(prefix[i], *shape_a, run["cut"][i]),
+                            run["cut"][i],
+                            run["off"][i],
+                        )
+                        found.append(cand)
+                    # A cut through the block where the side reaches its share.
+                    c = min(int(np.searchsorted(run["hh"], goal)), len(order) - 1)
+                    before = int(run["hh"][c - 1]) if c > 0 else 0
+                    x = order[c]
+                    head = set(order[:c])
+                    for part_a, part_b in self._split_options(
+                        x,
+                        angle,
+                        goal - before,
+                        (
+                            max(window[0] - before, 1),
+                            min(window[1] - before, self.pieces[x].households - 1),
+                        ),
+                        head,
+                        cells,
+                    ):
+                        chord = max(
+                            (
+                                part_a.perimeter
+                                + part_b.perimeter
+                                - self.pieces[x].perimeter
+                            )
+                            / 2,
+                            MIN_SHARED,
+                        )
+                        s_in = s_in_off = out = out_off = 0.0
+                        for q, (length, road) in part_a.adj.items():
+                            if q in head:
+                                s_in += length
+                                s_in_off += length - road
+                            elif q in inside:
+                                out += length
+                                out_off += length - road
+                        if c > 0:
+                            p_area, p_per = run["area"][c - 1], run["per"][c - 1]
+                            p_mom, p_cut = run["mom"][c - 1], run["cut"][c - 1]
+                            p_off = run["off"][c - 1]
+                        else:
+                            p_area = p_per = p_cut = p_off = 0.0
+                            p_mom = np.zeros(6)
+                        area_a = p_area + part_a.area
+                        per_a = p_per + part_a.perimeter - 2 * s_in
+                        mom_a = p_mom + part_a.moments
+                        cut = p_cut - s_in + out + chord
+                        off = p_off - s_in_off + out_off + chord
+                        cand = _Candidate(
+                            order[:c],
+                            order[c + 1 :],
+                            k_a,
+                            before + part_a.households,
+                            split=(x, part_a, part_b, chord),
+                        )
+                        cand.score = self._formula(
+                            cand.households_a,
+                            k_a,
+                            total,
+                            k,
+                            band,
+                            strict,
+                            (area_a, per_a, mom_a),
+                            rest(cand.households_a, area_a, per_a, mom_a, cut),
+                            cut,
+                            off,
+                        )
+                        found.append(cand)
+            if cells:
+                for cand in self._hub_candidates(region, k, band, sizes, relaxed):
+                    self._score(cand, total, k, band, windows(cand.k_a))
+                    found.append(cand)
+            found.sort(key=lambda cand: cand.score)
+            best = next(
+                (
+                    cand
+                    for cand in found
+                    if math.isfinite(cand.score) and self._b_connected(cand)
+                ),
+                None,
+            )
+            if best is not None:
+                break
+        else:
+            return None
+        a, b = list(best.a), list(best.b)
+        if best.split is not None:
+            x, part_a, part_b, _ = best.split
+            ia, ib = self.apply_cut(x, part_a, part_b)
+            a.append(ia)
+            b.append(ib)
+        return a, b, best.k_a
+
+    def divide(
+        self, region: list[int], k: int, band: tuple[float, float]
+    ) -> tuple[list[list[int]], int]:
+        """Cut ``region`` into ``k`` connected groups of pieces.
+
+        Returns the groups and how many grids could not be made (regions that could
+        not be cut further).
+        """
+        leaves: list[list[int]] = []
+        missing = 0
+        stack = [(region, k)]
+        while stack:
+            check(self.feedback)
+            part, n = stack.pop()
+            if n <= 1:
+                leaves.append(part)
+                continue
+            cut = self.best_cut(part, n, band)
+            if cut is None:
+                leaves.append(part)
+                missing += n - 1
+                continue
+            a, b, k_a = cut
+            stack.append((b, n - k_a))
+            stack.append((a, k_a))
+        return leaves, missing
+
+    def union(self, ids: Iterable[int]) -> BaseGeometry:
+        """The polygon covered by pieces ``ids``.
+
+        Pieces cut on both sides of a road meet only between computed points that
+        may lie a hair apart; when the exact union falls apart there, it is done
+        again on the :data:`SHARED_GRID` precision grid, which closes such seams.
+        """
+        geoms = np.asarray([self.pieces[i].geom for i in ids], dtype=object)
+        if len(geoms) == 1:
+            return geoms[0]
+        exact = shapely.union_all(geoms)
+        real = [p for p in shapely.get_parts(exact) if p.area > 1.0]
+        if len(real) <= 1:
+            return exact
+        return shapely.union_all(geoms, grid_size=SHARED_GRID)
+
+    def members(self, ids: Iterable[int]) -> np.ndarray:
+        """Buildings in pieces ``ids``."""
+        parts = [self.pieces[i].members for i in ids]
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
