@@ -28,8 +28,10 @@ from shapely.geometry import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import split
 
+from gridgis.core import schema
 from gridgis.core.codes import next_grid_sequence, reading_order
 from gridgis.core.definitions import GridKind
+from gridgis.core.divide import LOG_KEY, Division, StaleDivisionError
 from gridgis.core.errors import GeometryError, SchemaError
 from gridgis.core.i18n import Text
 from gridgis.core.link import link_project
@@ -750,3 +752,63 @@ def _same(a: object, b: object) -> bool:
     empty_a = a is None or (not isinstance(a, str) and pd.isna(a))  # type: ignore[call-overload]
     empty_b = b is None or (not isinstance(b, str) and pd.isna(b))  # type: ignore[call-overload]
     return (empty_a and empty_b) or a == b
+
+
+# ---------------------------------------------------------------------------------
+# Automatic division
+# ---------------------------------------------------------------------------------
+
+
+def division_changes(store: Store, division: Division) -> ChangeSet:
+    """An accepted automatic division as one reversible edit.
+
+    The community's grids that the division replaces are removed, the new grids are
+    added, and the grids as they were are kept in ``grid_history`` under the next
+    revision number — the same rows :func:`gridgis.core.divide.apply_division` writes,
+    but as a change set, so the application can undo and redo it exactly. (The
+    division log in the settings is the command line's record and is not written.)
+
+    Raises
+    ------
+    StaleDivisionError
+        The community's grids changed after the division was computed.
+    """
+    code = division.community_code
+    current = store.read("grids", where={"community_code": code})
+    now = {
+        str(c): shapely.to_wkb(g)
+        for c, g in zip(current["code"], current.geometry.values, strict=True)
+    }
+    if now != division.basis:
+        raise StaleDivisionError(
+            f"The grids of community {code} changed after this division was computed; "
+            "divide the community again and check the new result.",
+            f"社区 {code} 的网格在计算本次划分后已被修改;请重新划分并检查结果。",
+        )
+    gone = current[~current["code"].isin(set(division.options.locked))]
+    added = division.new_grids.reset_index(drop=True)
+    changes = []
+    if len(current):
+        history = store.read("grid_history", columns=["revision"])
+        logged = store.settings.extra.get(LOG_KEY, []) or []
+        revision = 1 + max(
+            [int(history["revision"].max()) if len(history) else 0]
+            + [int(e.get("revision", 0)) for e in logged]
+        )
+        when = pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s")
+        fields = schema.layer("grids").field_names
+        snapshot = current[[*fields, "geometry"]].reset_index(drop=True)
+        snapshot = snapshot.assign(replaced_at=when, revision=revision)
+        changes.append(Change("grid_history", None, snapshot, fresh=True))
+    if len(gone):
+        changes.append(Change("grids", gone, None))
+    changes.append(Change("grids", None, added, fresh=True))
+    name = division.community_name
+    return ChangeSet(
+        tuple(changes),
+        Text(
+            f"自动划分{name}为 {len(added)} 个网格",
+            f"divide {name} into {len(added)} grids",
+        ),
+        frozenset({code}),
+    )

@@ -271,3 +271,37 @@ def pd_isna(value):
     import pandas as pd
 
     return value is None or pd.isna(value)
+
+
+def test_division_as_a_reversible_change(demo_copy):
+    from gridgis.core.divide import divide_community, division_history
+    from gridgis.core.edit import division_changes
+    from gridgis.core.errors import GridGisError
+    from gridgis.core.store import open_project
+
+    store = open_project(demo_copy)
+    grids = store.read("grids")
+    code = str(grids["community_code"].iloc[0])
+    before = store.read("grids", where={"community_code": code}).sort_index()
+    division = divide_community(store, code)
+    applied = apply_changes(store, division_changes(store, division))
+    after = store.read("grids", where={"community_code": code})
+    assert sorted(after["code"]) == sorted(division.grids["code"])
+    assert set(after.index).isdisjoint(before.index)
+    assert after["households"].sum() == before["households"].sum()
+    history = store.read("grid_history")
+    assert sorted(history["code"]) == sorted(before["code"])
+    assert division_history(store, code)["revision"].tolist() == [1]
+    # A division computed on grids that changed since is refused.
+    with pytest.raises(GridGisError, match="changed after"):
+        division_changes(store, division)
+
+    apply_changes(store, applied.inverse())
+    restored = store.read("grids", where={"community_code": code}).sort_index()
+    assert list(restored.index) == list(before.index)
+    assert restored.geometry.equals(before.geometry)
+    assert store.read("grid_history").empty
+    apply_changes(store, applied)
+    assert sorted(
+        store.read("grids", where={"community_code": code})["code"]
+    ) == sorted(division.grids["code"])
