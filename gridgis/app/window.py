@@ -47,6 +47,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from gridgis.app.dialogs.divide import DivideDialog
 from gridgis.app.dialogs.new_project import NewProjectDialog
 from gridgis.app.dialogs.preferences import PreferencesDialog
 from gridgis.app.docks.hierarchy import HierarchyDock
@@ -61,6 +62,7 @@ from gridgis.app.tools.edit_tools import (
     merge_selected,
 )
 from gridgis.app.tools.navigation import IdentifyTool, SelectGridTool
+from gridgis.app.tools.picking import community_at
 from gridgis.app.tools.snapping import configure_snapping
 from gridgis.core.crs import CGCS2000
 from gridgis.core.errors import GridGisError
@@ -243,6 +245,11 @@ class MainWindow(QMainWindow):
             )  # fmt: skip
             self.tool_group.addAction(action)
             self.tool_actions[key] = action
+        self.divide_action = self._action(
+            tr("&Divide this community…"), self.divide_current_community,
+            shortcut="Ctrl+D", icon="mAlgorithmVoronoi.svg",
+            tip=tr("Divide the selected community into grids automatically"),
+        )  # fmt: skip
         self.zoom_full_action = self._action(
             tr("Zoom to &project"), self.zoom_full, shortcut="Ctrl+Shift+F",
             icon="mActionZoomFullExtent.svg",
@@ -277,6 +284,7 @@ class MainWindow(QMainWindow):
             self.edit_menu.addAction(self.tool_actions[key])
         self.edit_menu.addAction(self.merge_action)
         self.edit_separator = self.edit_menu.addSeparator()
+        self.edit_menu.addAction(self.divide_action)
 
         self.view_menu = bar.addMenu(tr("&View"))
         for key in ("pan", "zoom_in", "zoom_out", "identify"):
@@ -316,6 +324,8 @@ class MainWindow(QMainWindow):
         for key in ("split", "reshape", "draw", "move_building"):
             self.edit_toolbar.addAction(self.tool_actions[key])
         self.edit_toolbar.addAction(self.merge_action)
+        self.edit_toolbar.addSeparator()
+        self.edit_toolbar.addAction(self.divide_action)
         self.addToolBar(self.edit_toolbar)
 
     # -- project -------------------------------------------------------------------
@@ -423,6 +433,37 @@ class MainWindow(QMainWindow):
         self.canvas.setExtent(extent)
         self.canvas.refresh()
 
+    def current_community(self) -> str | None:
+        """The community the planner is working on.
+
+        The community selected (in the hierarchy or on the map), else the community of
+        the first selected grid, else the community under the centre of the map.
+        """
+        if self.session is None:
+            return None
+        layers = self.session.layers
+        for feature in layers["communities"].getSelectedFeatures():
+            return str(feature["code"])
+        for feature in layers["grids"].getSelectedFeatures():
+            return str(feature["community_code"])
+        centre = self.canvas.extent().center()
+        return community_at(self.session.store, centre.x(), centre.y())
+
+    def divide_current_community(self) -> DivideDialog | None:
+        """Open "divide this community" on the current community."""
+        community = self.current_community() if self.session else None
+        if self.session is None or community is None:
+            self.message_bar.pushMessage(
+                tr("Select a community in the hierarchy or on the map first."),
+                Qgis.Warning, 6,
+            )  # fmt: skip
+            return None
+        dialog = DivideDialog(self.session, community, self.canvas, self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.show()
+        self.divide_dialog = dialog
+        return dialog
+
     def merge_selected(self) -> None:
         """Merge the grids selected on the map."""
         if self.session is not None:
@@ -458,7 +499,10 @@ class MainWindow(QMainWindow):
         if dialog.exec_() != QDialog.Accepted:
             return
         path, _ = QFileDialog.getSaveFileName(
-            self, tr("New project"), str(Path.home() / "grids.gpkg"), tr("GridGIS project (*.gpkg)")
+            self,
+            tr("New project"),
+            str(Path.home() / "grids.gpkg"),
+            tr("GridGIS project (*.gpkg)"),
         )
         if not path:
             return
@@ -483,7 +527,10 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return
         path, _ = QFileDialog.getSaveFileName(
-            self, tr("Save project as"), str(self.session.path), tr("GridGIS project (*.gpkg)")
+            self,
+            tr("Save project as"),
+            str(self.session.path),
+            tr("GridGIS project (*.gpkg)"),
         )
         if path:
             self.save_as(Path(path).with_suffix(".gpkg"))
@@ -597,6 +644,7 @@ class MainWindow(QMainWindow):
             self.save_action,
             self.save_as_action,
             self.merge_action,
+            self.divide_action,
             self.zoom_full_action,
             *self.tool_actions.values(),
         ):

@@ -223,3 +223,58 @@ def test_drag_a_building_to_the_neighbouring_grid(qtbot, window):
     )
     window.undo_action.trigger()
     assert store.read("buildings").loc[fid, "grid_code"] == building["grid_code"]
+
+
+def test_divide_this_community_report_accept_undo(qtbot, window):
+    store = window.session.store
+    community = _community_without_grids(store)
+    code = str(community["code"])
+    window.hierarchy_dock.show_row("community", code)
+    assert window.current_community() == code
+    dialog = window.divide_current_community()
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.computed, timeout=120000) as blocker:
+        dialog.divide_button.click()
+    division = blocker.args[0]
+    assert dialog.progress.value() == 100
+    report = dialog.report.toPlainText()
+    assert "quality" in report or "质量" in report
+    assert str(division.report.grids) in report
+    assert len(dialog.preview) == len(division.grids)
+    assert _codes(window, code) == []  # nothing written before accepting
+
+    dialog.accept_button.click()
+    codes = _codes(window, code)
+    assert codes == sorted(division.grids["code"])
+    first = codes[0]
+    assert _households(window, first) == int(
+        division.grids.set_index("code").at[first, "households"]
+    )
+    assert window.hierarchy_dock.model.grid_item(first) is not None
+    window.hierarchy_dock.show_row("grid", first)
+    assert window.inspector_dock.inspector.households_figure() == _households(
+        window, first
+    )
+    total = sum(_households(window, c) for c in codes)
+    assert total == int(community["households"])
+
+    window.undo_action.trigger()
+    assert _codes(window, code) == []
+    assert window.hierarchy_dock.model.grid_item(first) is None
+    window.redo_action.trigger()
+    assert _codes(window, code) == codes
+
+
+def test_divide_can_be_stopped(qtbot, window):
+    store = window.session.store
+    code = str(_community_without_grids(store)["code"])
+    window.hierarchy_dock.show_row("community", code)
+    dialog = window.divide_current_community()
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.failed, timeout=120000) as blocker:
+        dialog.divide_button.click()
+        dialog.cancel_button.click()
+    assert type(blocker.args[0]).__name__ == "Cancelled"
+    assert not dialog.accept_button.isEnabled()
+    assert _codes(window, code) == []

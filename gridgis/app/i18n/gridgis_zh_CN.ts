@@ -4,7 +4,7 @@
 <context>
     <name>@default</name>
     <message>
-        <location filename="../window.py" line="457"/>
+        <location filename="../window.py" line="501"/>
         <source>New project</source>
         <translation>新建项目</translation>
     </message>
@@ -19,7 +19,7 @@
         <translation>创建…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="527"/>
+        <location filename="../window.py" line="577"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -114,7 +114,7 @@
         <translation>查找街道、社区或网格…</translation>
     </message>
     <message>
-        <location filename="../docks/inspector.py" line="158"/>
+        <location filename="../docks/inspector.py" line="160"/>
         <source>Select a grid on the map or in the hierarchy.</source>
         <translation>请在地图或层级树中选择一个网格。</translation>
     </message>
@@ -194,42 +194,42 @@
         <translation>设施</translation>
     </message>
     <message>
-        <location filename="../docks/inspector.py" line="183"/>
+        <location filename="../docks/inspector.py" line="185"/>
         <source>in band</source>
         <translation>在范围内</translation>
     </message>
     <message>
-        <location filename="../docks/inspector.py" line="184"/>
+        <location filename="../docks/inspector.py" line="186"/>
         <source>under band</source>
         <translation>户数不足</translation>
     </message>
     <message>
-        <location filename="../docks/inspector.py" line="185"/>
+        <location filename="../docks/inspector.py" line="187"/>
         <source>over band</source>
         <translation>户数超限</translation>
     </message>
     <message>
-        <location filename="../docks/inspector.py" line="186"/>
+        <location filename="../docks/inspector.py" line="188"/>
         <source>not counted</source>
         <translation>未统计</translation>
     </message>
     <message>
-        <location filename="../docks/inspector.py" line="189"/>
+        <location filename="../docks/inspector.py" line="191"/>
         <source>{households} (band {low}–{high}, {status})</source>
         <translation>{households} 户(范围 {low}–{high},{status})</translation>
     </message>
     <message>
-        <location filename="../docks/inspector.py" line="238"/>
+        <location filename="../docks/inspector.py" line="240"/>
         <source>(none)</source>
         <translation>(无)</translation>
     </message>
     <message>
-        <location filename="../docks/inspector.py" line="264"/>
+        <location filename="../docks/inspector.py" line="266"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../docks/inspector.py" line="378"/>
+        <location filename="../docks/inspector.py" line="380"/>
         <source>Grid inspector</source>
         <translation>网格详情</translation>
     </message>
@@ -264,274 +264,364 @@
         <translation>请选择两个或以上相邻网格进行合并。</translation>
     </message>
     <message>
-        <location filename="../window.py" line="127"/>
+        <location filename="../window.py" line="130"/>
         <source>Layers</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../window.py" line="188"/>
+        <location filename="../window.py" line="191"/>
         <source>&amp;New project…</source>
         <translation>新建项目(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="192"/>
+        <location filename="../window.py" line="195"/>
         <source>&amp;Open…</source>
         <translation>打开(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="196"/>
+        <location filename="../window.py" line="199"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="196"/>
+        <location filename="../window.py" line="199"/>
         <source>Mark the current state as saved (edits are written at once)</source>
         <translation>将当前状态标记为已保存(修改会立即写入文件)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="201"/>
+        <location filename="../window.py" line="204"/>
         <source>Save &amp;as…</source>
         <translation>另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="205"/>
+        <location filename="../window.py" line="208"/>
         <source>Se&amp;ttings…</source>
         <translation>设置(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="208"/>
+        <location filename="../window.py" line="211"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="212"/>
+        <location filename="../window.py" line="215"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="215"/>
+        <location filename="../window.py" line="218"/>
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="220"/>
+        <location filename="../window.py" line="223"/>
         <source>&amp;Merge selected grids</source>
         <translation>合并所选网格(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="220"/>
+        <location filename="../window.py" line="223"/>
         <source>Merge the neighbouring grids selected on the map into one</source>
         <translation>将地图上选中的相邻网格合并为一个</translation>
     </message>
     <message>
-        <location filename="../window.py" line="228"/>
+        <location filename="../window.py" line="231"/>
         <source>&amp;Pan</source>
         <translation>平移(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="228"/>
+        <location filename="../window.py" line="231"/>
         <source>Drag the map</source>
         <translation>拖动地图</translation>
     </message>
     <message>
-        <location filename="../window.py" line="228"/>
+        <location filename="../window.py" line="231"/>
         <source>Zoom &amp;in</source>
         <translation>放大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="228"/>
+        <location filename="../window.py" line="231"/>
         <source>Click or drag a box to zoom in</source>
         <translation>单击或拉框放大</translation>
     </message>
     <message>
-        <location filename="../window.py" line="228"/>
+        <location filename="../window.py" line="231"/>
         <source>Zoom &amp;out</source>
         <translation>缩小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="228"/>
+        <location filename="../window.py" line="231"/>
         <source>Click to zoom out</source>
         <translation>单击缩小</translation>
     </message>
     <message>
-        <location filename="../window.py" line="228"/>
+        <location filename="../window.py" line="231"/>
         <source>&amp;Identify</source>
         <translation>识别(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="228"/>
+        <location filename="../window.py" line="231"/>
         <source>Click a feature to see its attributes</source>
         <translation>单击要素查看属性</translation>
     </message>
     <message>
-        <location filename="../window.py" line="228"/>
+        <location filename="../window.py" line="231"/>
         <source>&amp;Select grids</source>
         <translation>选择网格(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="228"/>
+        <location filename="../window.py" line="231"/>
         <source>Click a grid; Shift-click adds or removes</source>
         <translation>单击选择网格;按住 Shift 单击可增减</translation>
     </message>
     <message>
-        <location filename="../window.py" line="228"/>
+        <location filename="../window.py" line="231"/>
         <source>S&amp;plit grid</source>
         <translation>拆分网格(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="228"/>
+        <location filename="../window.py" line="231"/>
         <source>Draw a line across a grid; right click finishes</source>
         <translation>画一条穿过网格的线;右键结束</translation>
     </message>
     <message>
-        <location filename="../window.py" line="228"/>
+        <location filename="../window.py" line="231"/>
         <source>&amp;Reshape boundary</source>
         <translation>修整边界(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="228"/>
+        <location filename="../window.py" line="231"/>
         <source>Draw from a grid&apos;s boundary out and back; right click finishes</source>
         <translation>从网格边界出发画线再回到边界;右键结束</translation>
     </message>
     <message>
-        <location filename="../window.py" line="228"/>
+        <location filename="../window.py" line="231"/>
         <source>&amp;Draw new grid</source>
         <translation>绘制新网格(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="228"/>
+        <location filename="../window.py" line="231"/>
         <source>Click the corners of the new grid; right click finishes</source>
         <translation>依次单击新网格的拐点;右键结束</translation>
     </message>
     <message>
-        <location filename="../window.py" line="228"/>
+        <location filename="../window.py" line="231"/>
         <source>Move &amp;building</source>
         <translation>移动建筑(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="228"/>
+        <location filename="../window.py" line="231"/>
         <source>Drag a building onto the neighbouring grid</source>
         <translation>把建筑拖到相邻网格</translation>
     </message>
     <message>
-        <location filename="../window.py" line="245"/>
+        <location filename="../window.py" line="253"/>
         <source>Zoom to &amp;project</source>
         <translation>缩放到全图(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="249"/>
+        <location filename="../window.py" line="257"/>
         <source>&amp;About GridGIS</source>
         <translation>关于 GridGIS(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="253"/>
+        <location filename="../window.py" line="261"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="256"/>
+        <location filename="../window.py" line="264"/>
         <source>Open &amp;recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="270"/>
+        <location filename="../window.py" line="278"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="280"/>
+        <location filename="../window.py" line="289"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="285"/>
+        <location filename="../window.py" line="294"/>
         <source>&amp;Panels</source>
         <translation>面板(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="288"/>
+        <location filename="../window.py" line="297"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="296"/>
+        <location filename="../window.py" line="305"/>
         <source>Project</source>
         <translation>项目</translation>
     </message>
     <message>
-        <location filename="../window.py" line="301"/>
+        <location filename="../window.py" line="310"/>
         <source>Map</source>
         <translation>地图</translation>
     </message>
     <message>
-        <location filename="../window.py" line="309"/>
+        <location filename="../window.py" line="318"/>
         <source>Editing</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../window.py" line="435"/>
+        <location filename="../window.py" line="479"/>
         <source>Open project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../window.py" line="474"/>
+        <location filename="../window.py" line="521"/>
         <source>Saved {path}</source>
         <translation>已保存 {path}</translation>
     </message>
     <message>
-        <location filename="../window.py" line="482"/>
+        <location filename="../window.py" line="529"/>
         <source>Save project as</source>
         <translation>项目另存为</translation>
     </message>
     <message>
-        <location filename="../window.py" line="512"/>
+        <location filename="../window.py" line="562"/>
         <source>The edits since the last save can no longer be undone; they stay in the file.</source>
         <translation>上次保存后的修改已无法撤销,将保留在文件中。</translation>
     </message>
     <message>
-        <location filename="../window.py" line="523"/>
+        <location filename="../window.py" line="573"/>
         <source>The project has edits that were not saved.</source>
         <translation>项目有尚未保存的修改。</translation>
     </message>
     <message>
-        <location filename="../window.py" line="524"/>
+        <location filename="../window.py" line="574"/>
         <source>Save keeps them; Discard undoes them in the file.</source>
         <translation>“保存”保留这些修改;“放弃”将在文件中撤销它们。</translation>
     </message>
     <message>
-        <location filename="../window.py" line="525"/>
+        <location filename="../window.py" line="575"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../window.py" line="526"/>
+        <location filename="../window.py" line="576"/>
         <source>Discard</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../window.py" line="580"/>
+        <location filename="../window.py" line="630"/>
         <source>About GridGIS</source>
         <translation>关于 GridGIS</translation>
     </message>
     <message>
-        <location filename="../window.py" line="580"/>
+        <location filename="../window.py" line="630"/>
         <source>&lt;b&gt;GridGIS {version}&lt;/b&gt;&lt;br&gt;Community grid management: divide communities into responsibility grids, keep every grid in its household band, print grid boards.</source>
         <translation>&lt;b&gt;GridGIS {version}&lt;/b&gt;&lt;br&gt;社区网格化服务管理:将社区划分为责任网格,使每个网格户数保持在范围内,打印网格公示牌。</translation>
     </message>
     <message>
-        <location filename="../window.py" line="613"/>
+        <location filename="../window.py" line="664"/>
         <source>Edits since the last save</source>
         <translation>上次保存后有修改</translation>
     </message>
     <message>
-        <location filename="../window.py" line="613"/>
+        <location filename="../window.py" line="664"/>
         <source>No edits since the last save</source>
         <translation>上次保存后无修改</translation>
     </message>
     <message>
-        <location filename="../window.py" line="482"/>
+        <location filename="../window.py" line="529"/>
         <source>GridGIS project (*.gpkg)</source>
         <translation>GridGIS 项目 (*.gpkg)</translation>
+    </message>
+    <message>
+        <location filename="../dialogs/divide.py" line="206"/>
+        <source>Divide {name}</source>
+        <translation>自动划分{name}</translation>
+    </message>
+    <message>
+        <location filename="../dialogs/divide.py" line="98"/>
+        <source>automatic</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <location filename="../dialogs/divide.py" line="99"/>
+        <source>Schools and hospitals become unit grids</source>
+        <translation>学校、医院单独划为单位网格</translation>
+    </message>
+    <message>
+        <location filename="../dialogs/divide.py" line="113"/>
+        <source>Keep the {n} selected grids as they are</source>
+        <translation>保留所选的 {n} 个网格不变</translation>
+    </message>
+    <message>
+        <location filename="../dialogs/divide.py" line="123"/>
+        <source>Options</source>
+        <translation>选项</translation>
+    </message>
+    <message>
+        <location filename="../dialogs/divide.py" line="125"/>
+        <source>Households per grid</source>
+        <translation>每格户数</translation>
+    </message>
+    <message>
+        <location filename="../dialogs/divide.py" line="126"/>
+        <source>Number of grids</source>
+        <translation>网格数量</translation>
+    </message>
+    <message>
+        <location filename="../dialogs/divide.py" line="127"/>
+        <source>Respect boundaries of</source>
+        <translation>不跨越以下区划边界</translation>
+    </message>
+    <message>
+        <location filename="../dialogs/divide.py" line="136"/>
+        <source>Press Divide: the quality report of the proposed grids appears here.</source>
+        <translation>点击“划分”,方案的质量报告将显示在这里。</translation>
+    </message>
+    <message>
+        <location filename="../dialogs/divide.py" line="139"/>
+        <source>Divide</source>
+        <translation>划分</translation>
+    </message>
+    <message>
+        <location filename="../dialogs/divide.py" line="140"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../dialogs/divide.py" line="141"/>
+        <source>Accept division</source>
+        <translation>采用此方案</translation>
+    </message>
+    <message>
+        <location filename="../dialogs/divide.py" line="142"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../dialogs/divide.py" line="202"/>
+        <source>Dividing {name}…</source>
+        <translation>正在划分{name}…</translation>
+    </message>
+    <message>
+        <location filename="../dialogs/divide.py" line="238"/>
+        <source>Stopped; nothing was changed.</source>
+        <translation>已停止,未做任何修改。</translation>
+    </message>
+    <message>
+        <location filename="../window.py" line="248"/>
+        <source>&amp;Divide this community…</source>
+        <translation>自动划分本社区(&amp;D)…</translation>
+    </message>
+    <message>
+        <location filename="../window.py" line="248"/>
+        <source>Divide the selected community into grids automatically</source>
+        <translation>将所选社区自动划分为网格</translation>
+    </message>
+    <message>
+        <location filename="../window.py" line="456"/>
+        <source>Select a community in the hierarchy or on the map first.</source>
+        <translation>请先在层级树或地图上选择一个社区。</translation>
     </message>
 </context>
 </TS>
