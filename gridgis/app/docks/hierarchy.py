@@ -32,6 +32,8 @@ from gridgis.core.definitions import Level
 LEVEL_ROLE = Qt.UserRole + 1
 CODE_ROLE = Qt.UserRole + 2
 STATUS_ROLE = Qt.UserRole + 3
+#: What the search box matches: the name and the code.
+SEARCH_ROLE = Qt.UserRole + 4
 
 _TABLE_COLUMNS = {
     "streets": ["code", "name", "households"],
@@ -150,7 +152,8 @@ class HierarchyModel(QStandardItemModel):
         households: object,
         status: GridStatus | None = None,
     ) -> list[QStandardItem]:
-        label = QStandardItem(f"{name}  {code}" if level is Level.GRID else str(name))
+        label = QStandardItem(str(name))
+        label.setData(f"{name} {code}", SEARCH_ROLE)
         label.setEditable(False)
         label.setData(level.value, LEVEL_ROLE)
         label.setData(str(code), CODE_ROLE)
@@ -208,6 +211,7 @@ class HierarchyDock(QDockWidget):
         self.proxy.setSourceModel(self.model)
         self.proxy.setRecursiveFilteringEnabled(True)
         self.proxy.setFilterCaseSensitivity(Qt.CaseInsensitive)
+        self.proxy.setFilterRole(SEARCH_ROLE)
         self.filter = QLineEdit()
         self.filter.setPlaceholderText(tr("Find a street, community or grid…"))
         self.filter.setClearButtonEnabled(True)

@@ -102,7 +102,7 @@ class GridInspector(QWidget):
         form.addRow(tr("Population"), self.population)
         form.addRow(tr("AB partner"), self.partner)
 
-        self.staff = _table([tr("Role"), tr("Name"), tr("Mobile"), tr("AB backup")])
+        self.staff = _table([tr("Role"), tr("Name"), tr("Mobile")])
         self.add_staff = QPushButton(tr("Assign…"))
         self.remove_staff = QPushButton(tr("Remove"))
         buttons = QHBoxLayout()
@@ -263,12 +263,14 @@ class GridInspector(QWidget):
             role = self.session.settings.role(str(post["role"]))
             sid = str(post["staff_id"])
             person = people.loc[sid] if sid in people.index else None
+            title = role.label.get() if role else str(post["role"])
+            if bool(post["is_backup"]) is True:
+                title = tr("{role} (AB backup)").format(role=title)
             rows.append(
                 [
-                    role.label.get() if role else str(post["role"]),
+                    title,
                     _text(person["name"]) if person is not None else sid,
                     _text(person["phone"]) if person is not None else "",
-                    tr("yes") if bool(post["is_backup"]) is True else "",
                 ]
             )
             keys.append(int(fid))

@@ -104,12 +104,12 @@
         <translation>户数</translation>
     </message>
     <message>
-        <location filename="../docks/hierarchy.py" line="202"/>
+        <location filename="../docks/hierarchy.py" line="205"/>
         <source>Hierarchy</source>
         <translation>网格层级</translation>
     </message>
     <message>
-        <location filename="../docks/hierarchy.py" line="212"/>
+        <location filename="../docks/hierarchy.py" line="216"/>
         <source>Find a street, community or grid…</source>
         <translation>查找街道、社区或网格…</translation>
     </message>
@@ -142,11 +142,6 @@
         <location filename="../docks/inspector.py" line="105"/>
         <source>Mobile</source>
         <translation>手机</translation>
-    </message>
-    <message>
-        <location filename="../docks/inspector.py" line="105"/>
-        <source>AB backup</source>
-        <translation>AB 岗替补</translation>
     </message>
     <message>
         <location filename="../docks/inspector.py" line="106"/>
@@ -224,12 +219,7 @@
         <translation>(无)</translation>
     </message>
     <message>
-        <location filename="../docks/inspector.py" line="266"/>
-        <source>yes</source>
-        <translation>是</translation>
-    </message>
-    <message>
-        <location filename="../docks/inspector.py" line="380"/>
+        <location filename="../docks/inspector.py" line="382"/>
         <source>Grid inspector</source>
         <translation>网格详情</translation>
     </message>
@@ -622,6 +612,11 @@
         <location filename="../window.py" line="456"/>
         <source>Select a community in the hierarchy or on the map first.</source>
         <translation>请先在层级树或地图上选择一个社区。</translation>
+    </message>
+    <message>
+        <location filename="../docks/inspector.py" line="268"/>
+        <source>{role} (AB backup)</source>
+        <translation>{role}(AB 岗替补)</translation>
     </message>
 </context>
 </TS>
