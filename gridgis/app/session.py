@@ -26,8 +26,13 @@ from gridgis.core.settings import Settings
 from gridgis.core.store import Store, open_project
 from gridgis.qgis.layers import load_project
 
-#: Layers an edit's relinking writes to, besides the layers the edit itself changes.
-LINKED_LAYERS = ("grids", "buildings", "facilities", "communities", "streets")
+#: Layers redrawn after every edit, besides the layers the edit itself changes: the
+#: relinking rewrites the grids' households, which their labels and colours show. It
+#: also writes the grid code of buildings and facilities and the totals of communities
+#: and streets, which nothing on the map shows (and which QGIS reads from the file
+#: afresh whenever it asks): redrawing a million buildings for them would make every
+#: edit slow on a city.
+LINKED_LAYERS = ("grids",)
 
 
 class EditCommand(QUndoCommand):

@@ -278,3 +278,16 @@ def test_divide_can_be_stopped(qtbot, window):
     assert type(blocker.args[0]).__name__ == "Cancelled"
     assert not dialog.accept_button.isEnabled()
     assert _codes(window, code) == []
+
+
+def test_layers_read_what_the_edit_wrote(qtbot, window):
+    """Buildings are not reloaded after an edit, yet QGIS reads their new grid codes."""
+    store = window.session.store
+    fid, building, target, _ = _movable_building(store)
+    from gridgis.core.edit import move_building
+
+    window.session.push(move_building(store, fid, target))
+    feature = window.layer("buildings").getFeature(fid)
+    assert feature["grid_code"] == target
+    window.undo_action.trigger()
+    assert window.layer("buildings").getFeature(fid)["grid_code"] == building["grid_code"]
