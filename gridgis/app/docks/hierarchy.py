@@ -16,6 +16,7 @@ from qgis.PyQt.QtGui import QColor, QStandardItem, QStandardItemModel
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
+    QHeaderView,
     QLineEdit,
     QTreeView,
     QVBoxLayout,
@@ -220,11 +221,10 @@ class HierarchyDock(QDockWidget):
         self.view.setModel(self.proxy)
         self.view.setUniformRowHeights(True)
         self.view.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.view.header().setStretchLastSection(False)
-        self.view.header().resizeSection(1, 70)
-        from qgis.PyQt.QtWidgets import QHeaderView
-
-        self.view.header().setSectionResizeMode(0, QHeaderView.Stretch)
+        header = self.view.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
         self.view.clicked.connect(self._clicked)
         body = QWidget()
         layout = QVBoxLayout(body)
