@@ -276,9 +276,17 @@ class GridInspector(QWidget):
             keys.append(int(fid))
         _fill(self.staff, rows, keys)
 
+    def _bounds(self) -> tuple[float, float, float, float] | None:
+        """The box of the grid shown (reads of its buildings use the spatial index)."""
+        if self.grid is None:
+            return None
+        minx, miny, maxx, maxy = self.grid.geometry.bounds
+        return (minx - 1, miny - 1, maxx + 1, maxy + 1)
+
     def _fill_buildings(self, code: str) -> None:
         frame = self.session.store.read(
             "buildings",
+            bbox=self._bounds(),
             where={"grid_code": code},
             columns=["id", "address", "households"],
         ).sort_values("id")
@@ -292,7 +300,10 @@ class GridInspector(QWidget):
 
     def _fill_facilities(self, code: str) -> None:
         frame = self.session.store.read(
-            "facilities", where={"grid_code": code}, columns=["name", "category"]
+            "facilities",
+            bbox=self._bounds(),
+            where={"grid_code": code},
+            columns=["name", "category"],
         ).sort_values("name")
         rows = []
         for f in frame.itertuples():
