@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import pandas as pd
 from qgis.core import QgsFeatureRequest, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QObject, pyqtSignal
 from qgis.PyQt.QtWidgets import QUndoCommand, QUndoStack
@@ -99,6 +100,9 @@ class ProjectSession(QObject):
         self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
         #: True while the layers are being reloaded after an edit (selections flicker).
         self.refreshing = False
+        #: The layers the last edit changed (besides the relinking).
+        self.last_layers: frozenset[str] = frozenset()
+        self._grids_of: dict[str, pd.DataFrame] = {}
 
     @classmethod
     def open(
@@ -125,6 +129,14 @@ class ProjectSession(QObject):
         store = open_project(path)
         layers = load_project(path, project)
         return cls(path, store, layers, project, undo_stack, parent)
+
+    def community_grids(self, community: str) -> pd.DataFrame:
+        """The grids of ``community`` as the file holds them (read once per edit)."""
+        if community not in self._grids_of:
+            self._grids_of[community] = self.store.read(
+                "grids", where={"community_code": community}
+            )
+        return self._grids_of[community]
 
     def notify(self, text: str, level: int = 0) -> None:
         """Show ``text`` to the user (the window's message bar listens)."""
@@ -166,7 +178,9 @@ class ProjectSession(QObject):
     def apply(self, changes: ChangeSet) -> ChangeSet:
         """Write ``changes`` to the file, reload the layers and tell the listeners."""
         applied = apply_changes(self.store, changes)
-        self.refresh_layers({c.layer for c in applied.changes} | set(LINKED_LAYERS))
+        self._grids_of.clear()
+        self.last_layers = frozenset(c.layer for c in applied.changes)
+        self.refresh_layers(self.last_layers | set(LINKED_LAYERS))
         self.edited.emit(frozenset(applied.communities))
         return applied
 

@@ -106,19 +106,23 @@ class HierarchyModel(QStandardItemModel):
         codes = sorted(set(codes))
         if not codes:
             return
-        communities = self._read("communities", {"code": codes})
-        grids = self._read("grids", {"community_code": codes}).sort_values("code")
-        by_community = dict(tuple(grids.groupby("community_code")))
-        for community in communities.itertuples():
-            item = self._communities.get(str(community.code))
+        for code in codes:
+            item = self._communities.get(code)
             if item is None:
                 self.rebuild()
                 return
-            self._set_count(item, community.households)
             item.removeRows(0, item.rowCount())
-            self._fill_grids(item, by_community.get(community.code))
-        streets = self._read("streets")
-        for street in streets.itertuples():
+            grids = self.session.community_grids(code)
+            self._fill_grids(
+                item, pd.DataFrame(grids[_TABLE_COLUMNS["grids"]]).sort_values("code")
+            )
+        if "buildings" not in self.session.last_layers:
+            return  # grid edits move no household between communities
+        for community in self._read("communities", {"code": codes}).itertuples():
+            self._set_count(
+                self._communities[str(community.code)], community.households
+            )
+        for street in self._read("streets").itertuples():
             item = self._streets.get(str(street.code))
             if item is not None:
                 self._set_count(item, street.households)

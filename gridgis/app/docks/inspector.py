@@ -209,8 +209,7 @@ class GridInspector(QWidget):
         feature = layer.getFeature(fid)
         if not feature.isValid():
             return None
-        community = str(feature["community_code"])
-        return self.session.store.read("grids", where={"community_code": community})
+        return self.session.community_grids(str(feature["community_code"]))
 
     def households_figure(self) -> int | None:
         """The households of the grid shown (``None`` when none is)."""
