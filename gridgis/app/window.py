@@ -427,8 +427,10 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return
         extent = self.session.layers["streets"].extent()
-        if extent.isEmpty():
+        if extent.isEmpty() or extent.isNull():
             extent = self.session.layers["communities"].extent()
+        if extent.isEmpty() or extent.isNull() or not extent.isFinite():
+            return  # an empty project: nothing to show yet
         extent.scale(1.05)
         self.canvas.setExtent(extent)
         self.canvas.refresh()
