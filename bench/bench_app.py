@@ -43,6 +43,7 @@ SIZE = (1600, 1000)
 def city_file() -> Path:
     """The linked city, generated unless a city of this size is already there."""
     from bench.city import write_city
+
     from gridgis.core.store import open_project
 
     OUT.mkdir(exist_ok=True)
@@ -51,7 +52,7 @@ def city_file() -> Path:
         try:
             if open_project(path).count("grids") == SIDE * SIDE:
                 return path
-        except Exception:  # noqa: BLE001 - regenerate whatever is wrong with it
+        except Exception:
             pass
     write_city(path, grids=(SIDE, SIDE), overwrite=True)
     return path
@@ -127,6 +128,7 @@ def bare_qgis_frame(path: Path) -> float:
 
 
 def close(window) -> None:
+    """Close ``window`` once its last drawing is done."""
     window.canvas.stopRendering()
     window.canvas.waitWhileRendering()
     window.undo_stack.setClean()
@@ -166,7 +168,12 @@ def edit_refresh(path: Path) -> dict[str, list[float]]:
     session = window.session
     store = session.store
     grids = store.read("grids", columns=["code", "community_code"])
-    times: dict[str, list[float]] = {"compute": [], "write": [], "refresh": [], "total": []}
+    times: dict[str, list[float]] = {
+        "compute": [],
+        "write": [],
+        "refresh": [],
+        "total": [],
+    }
     step = max(1, len(grids) // (EDITS + 1))
     done = 0
     for fid in grids.index[step::step]:
@@ -228,6 +235,7 @@ def reload_baseline(path: Path) -> dict[str, float]:
 
 
 def main() -> None:
+    """Run the benchmark and write the report."""
     from gridgis.qgis.runtime import start_qgis
 
     app = start_qgis(gui=True)
@@ -238,7 +246,14 @@ def main() -> None:
 
     sizes = {
         name: open_project(work).count(name)
-        for name in ("streets", "communities", "grids", "buildings", "facilities", "roads")
+        for name in (
+            "streets",
+            "communities",
+            "grids",
+            "buildings",
+            "facilities",
+            "roads",
+        )
     }
     frames = [first_frame(work) for _ in range(2)]
     bare = [bare_qgis_frame(work) for _ in range(2)]
