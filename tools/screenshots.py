@@ -58,9 +58,51 @@ def main_window(path: Path, work: Path) -> None:
     print("wrote", path)
 
 
+def import_dialog(path: Path) -> None:
+    """The import dialog on a GBK survey shapefile without .cpg, checked."""
+    import shapefile
+    from pyproj import CRS
+
+    from gridgis.app.dialogs import ImportDialog
+    from gridgis.core.store import open_project
+
+    work = Path(tempfile.mkdtemp())
+    shutil.copyfile(ROOT / "data" / "demo.gpkg", work / "demo.gpkg")
+    writer = shapefile.Writer(
+        str(work / "楼栋调查"), shapeType=shapefile.POLYGON, encoding="gbk"
+    )
+    for name, size in (
+        ("楼栋编号", 20),
+        ("幢号", 10),
+        ("门牌地址", 80),
+        ("户数", 6),
+        ("层数", 4),
+        ("使用性质", 10),
+    ):
+        writer.field(name, "C" if size > 6 else "N", size=size)
+    for k in range(12):
+        x, y = 558200 + 30 * k, 3463400
+        writer.poly([[(x, y), (x, y + 20), (x + 18, y + 20), (x + 18, y), (x, y)]])
+        writer.record(
+            f"SV{k + 1:04d}", f"{k + 1}幢", f"十全街{101 + 2 * k}号", 24 + k, 6, "住宅"
+        )
+    writer.close()
+    (work / "楼栋调查.prj").write_text(CRS.from_epsg(4549).to_wkt("WKT1_ESRI"))
+    dialog = ImportDialog(
+        open_project(work / "demo.gpkg"), work / "楼栋调查.shp", layer="buildings"
+    )
+    dialog.show()
+    dialog.check()
+    dialog.grab().save(str(path))
+    shutil.rmtree(work)
+    print("wrote", path)
+
+
 if __name__ == "__main__":
     start_qgis(gui=True)
     install_language("zh")
     (ROOT / "docs").mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        main_window(ROOT / "docs" / "main-window.png", Path(tmp))
+    if "--only-import" not in sys.argv:
+        with tempfile.TemporaryDirectory() as tmp:
+            main_window(ROOT / "docs" / "main-window.png", Path(tmp))
+    import_dialog(ROOT / "docs" / "import-dialog.png")

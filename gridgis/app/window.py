@@ -66,7 +66,7 @@ from gridgis.app.tools.picking import community_at
 from gridgis.app.tools.snapping import configure_snapping
 from gridgis.core.crs import CGCS2000
 from gridgis.core.errors import GridGisError
-from gridgis.core.store import create_project
+from gridgis.core.store import create_project, open_project
 
 #: How many recently opened files the File menu lists.
 RECENT_MAX = 8
@@ -205,6 +205,14 @@ class MainWindow(QMainWindow):
             tr("Save &as…"), self.choose_save_as, shortcut=QKeySequence.SaveAs,
             icon="mActionFileSaveAs.svg",
         )  # fmt: skip
+        self.import_action = self._action(
+            tr("&Import…"), self.import_data, icon="mActionAddOgrLayer.svg",
+            tip=tr("Import buildings, staff or other layers from a file"),
+        )  # fmt: skip
+        self.export_action = self._action(
+            tr("&Export…"), self.export_data, icon="mActionSharingExport.svg",
+            tip=tr("Export the project as shapefiles, GeoPackage, GeoJSON or Excel"),
+        )  # fmt: skip
         self.preferences_action = self._action(
             tr("Se&ttings…"), self.show_preferences, icon="mActionOptions.svg"
         )
@@ -270,6 +278,8 @@ class MainWindow(QMainWindow):
         # (see add_exchange_action).
         self.exchange_separator = self.file_menu.addSeparator()
         self.settings_separator = self.file_menu.addSeparator()
+        self.add_exchange_action(self.import_action)
+        self.add_exchange_action(self.export_action)
         self.file_menu.addAction(self.preferences_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
@@ -639,12 +649,39 @@ class MainWindow(QMainWindow):
             ).format(version=__version__),
         )
 
+    # -- exchange: import, export (File menu) ----------------------------------------
+
+    def import_data(self, source: str | Path | None = None) -> QDialog | None:
+        """Open the import dialog on the current project; reload the map after."""
+        from gridgis.app.dialogs import ImportDialog
+
+        if self.session is None:
+            return None
+        path = self.session.path
+        dialog = ImportDialog(open_project(path), source or None, parent=self)
+        # Imported rows are not edits on the undo stack: show the file afresh.
+        dialog.imported.connect(lambda _reports: self.open_or_report(path))
+        dialog.open()
+        return dialog
+
+    def export_data(self) -> QDialog | None:
+        """Open the export dialog on the current project."""
+        from gridgis.app.dialogs import ExportDialog
+
+        if self.session is None:
+            return None
+        dialog = ExportDialog(open_project(self.session.path), parent=self)
+        dialog.open()
+        return dialog
+
     # -- status --------------------------------------------------------------------
 
     def _enable_project_actions(self, on: bool) -> None:
         for action in (
             self.save_action,
             self.save_as_action,
+            self.import_action,
+            self.export_action,
             self.merge_action,
             self.divide_action,
             self.zoom_full_action,

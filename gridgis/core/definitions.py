@@ -17,7 +17,7 @@ class LabelledEnum(str, Enum):
     @property
     def label(self) -> Text:
         """The member's user-visible name."""
-        return _LABELS[self]
+        return _LABELS[_key(self)]
 
     def __str__(self) -> str:
         return str(self.value)
@@ -130,41 +130,47 @@ class OverlayKind(LabelledEnum):
     """Residents' group or party branch (居民小组)."""
 
 
-_LABELS: dict[Enum, Text] = {
-    Level.STREET: Text("街道", "street"),
-    Level.COMMUNITY: Text("社区", "community"),
-    Level.GRID: Text("网格", "grid"),
-    GridKind.RESIDENTIAL: Text("居民网格", "residential grid"),
-    GridKind.UNIT: Text("单位网格", "unit grid"),
-    GridKind.SPECIAL: Text("专属网格", "special grid"),
-    Severity.ERROR: Text("错误", "error"),
-    Severity.WARNING: Text("警告", "warning"),
-    BuildingUse.RESIDENTIAL: Text("住宅", "residential"),
-    BuildingUse.MIXED: Text("商住", "mixed use"),
-    BuildingUse.COMMERCIAL: Text("商业", "commercial"),
-    BuildingUse.OFFICE: Text("办公", "office"),
-    BuildingUse.EDUCATION: Text("教育", "education"),
-    BuildingUse.MEDICAL: Text("医疗", "medical"),
-    BuildingUse.PUBLIC: Text("公共服务", "public service"),
-    BuildingUse.INDUSTRIAL: Text("工业", "industrial"),
-    FacilityCategory.SCHOOL: Text("学校", "school"),
-    FacilityCategory.KINDERGARTEN: Text("幼儿园", "kindergarten"),
-    FacilityCategory.HOSPITAL: Text("医院", "hospital"),
-    FacilityCategory.CLINIC: Text("卫生服务站", "health station"),
-    FacilityCategory.MARKET: Text("市场", "market"),
-    FacilityCategory.POLICE: Text("警务室", "police post"),
-    FacilityCategory.PARK: Text("公园", "park"),
-    FacilityCategory.SERVICE_STATION: Text("社区服务站", "service station"),
-    FacilityCategory.ELDERLY_CARE: Text("养老服务站", "elderly care"),
-    FacilityCategory.FIRE: Text("微型消防站", "fire post"),
-    RoadClass.ARTERIAL: Text("主干路", "arterial road"),
-    RoadClass.SECONDARY: Text("次干路", "secondary road"),
-    RoadClass.LOCAL: Text("支路", "local road"),
-    RoadClass.ALLEY: Text("街巷", "alley"),
-    OverlayKind.POLICE: Text("警务区", "police area"),
-    OverlayKind.SCHOOL: Text("学区", "school district"),
-    OverlayKind.PROPERTY: Text("物业管理区", "property area"),
-    OverlayKind.SANITATION: Text("环卫责任区", "sanitation area"),
-    OverlayKind.HEALTH: Text("卫生服务区", "health service area"),
-    OverlayKind.RESIDENTS_GROUP: Text("居民小组", "residents' group"),
+def _key(member: Enum) -> tuple[type, str]:
+    # Members are str: GridKind.RESIDENTIAL == BuildingUse.RESIDENTIAL, so a dict keyed
+    # by members would merge them; key by class and value instead.
+    return (type(member), str(member.value))
+
+
+_LABELS: dict[tuple[type, str], Text] = {
+    _key(Level.STREET): Text("街道", "street"),
+    _key(Level.COMMUNITY): Text("社区", "community"),
+    _key(Level.GRID): Text("网格", "grid"),
+    _key(GridKind.RESIDENTIAL): Text("居民网格", "residential grid"),
+    _key(GridKind.UNIT): Text("单位网格", "unit grid"),
+    _key(GridKind.SPECIAL): Text("专属网格", "special grid"),
+    _key(Severity.ERROR): Text("错误", "error"),
+    _key(Severity.WARNING): Text("警告", "warning"),
+    _key(BuildingUse.RESIDENTIAL): Text("住宅", "residential"),
+    _key(BuildingUse.MIXED): Text("商住", "mixed use"),
+    _key(BuildingUse.COMMERCIAL): Text("商业", "commercial"),
+    _key(BuildingUse.OFFICE): Text("办公", "office"),
+    _key(BuildingUse.EDUCATION): Text("教育", "education"),
+    _key(BuildingUse.MEDICAL): Text("医疗", "medical"),
+    _key(BuildingUse.PUBLIC): Text("公共服务", "public service"),
+    _key(BuildingUse.INDUSTRIAL): Text("工业", "industrial"),
+    _key(FacilityCategory.SCHOOL): Text("学校", "school"),
+    _key(FacilityCategory.KINDERGARTEN): Text("幼儿园", "kindergarten"),
+    _key(FacilityCategory.HOSPITAL): Text("医院", "hospital"),
+    _key(FacilityCategory.CLINIC): Text("卫生服务站", "health station"),
+    _key(FacilityCategory.MARKET): Text("市场", "market"),
+    _key(FacilityCategory.POLICE): Text("警务室", "police post"),
+    _key(FacilityCategory.PARK): Text("公园", "park"),
+    _key(FacilityCategory.SERVICE_STATION): Text("社区服务站", "service station"),
+    _key(FacilityCategory.ELDERLY_CARE): Text("养老服务站", "elderly care"),
+    _key(FacilityCategory.FIRE): Text("微型消防站", "fire post"),
+    _key(RoadClass.ARTERIAL): Text("主干路", "arterial road"),
+    _key(RoadClass.SECONDARY): Text("次干路", "secondary road"),
+    _key(RoadClass.LOCAL): Text("支路", "local road"),
+    _key(RoadClass.ALLEY): Text("街巷", "alley"),
+    _key(OverlayKind.POLICE): Text("警务区", "police area"),
+    _key(OverlayKind.SCHOOL): Text("学区", "school district"),
+    _key(OverlayKind.PROPERTY): Text("物业管理区", "property area"),
+    _key(OverlayKind.SANITATION): Text("环卫责任区", "sanitation area"),
+    _key(OverlayKind.HEALTH): Text("卫生服务区", "health service area"),
+    _key(OverlayKind.RESIDENTS_GROUP): Text("居民小组", "residents' group"),
 }

@@ -45,3 +45,7 @@ class CodeError(GridGisError):
 
 class InputFileError(GridGisError):
     """A file to import is missing, broken or in a form GridGIS cannot read."""
+
+
+class ExportError(GridGisError):
+    """An export cannot be written as asked: a value a format cannot hold, a bad target."""

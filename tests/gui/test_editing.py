@@ -290,4 +290,6 @@ def test_layers_read_what_the_edit_wrote(qtbot, window):
     feature = window.layer("buildings").getFeature(fid)
     assert feature["grid_code"] == target
     window.undo_action.trigger()
-    assert window.layer("buildings").getFeature(fid)["grid_code"] == building["grid_code"]
+    assert (
+        window.layer("buildings").getFeature(fid)["grid_code"] == building["grid_code"]
+    )

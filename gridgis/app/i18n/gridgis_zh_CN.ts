@@ -4,7 +4,7 @@
 <context>
     <name>@default</name>
     <message>
-        <location filename="../window.py" line="501"/>
+        <location filename="../window.py" line="513"/>
         <source>New project</source>
         <translation>新建项目</translation>
     </message>
@@ -19,7 +19,7 @@
         <translation>创建…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="577"/>
+        <location filename="../window.py" line="589"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -104,12 +104,12 @@
         <translation>户数</translation>
     </message>
     <message>
-        <location filename="../docks/hierarchy.py" line="205"/>
+        <location filename="../docks/hierarchy.py" line="210"/>
         <source>Hierarchy</source>
         <translation>网格层级</translation>
     </message>
     <message>
-        <location filename="../docks/hierarchy.py" line="216"/>
+        <location filename="../docks/hierarchy.py" line="221"/>
         <source>Find a street, community or grid…</source>
         <translation>查找街道、社区或网格…</translation>
     </message>
@@ -214,12 +214,12 @@
         <translation>{households} 户(范围 {low}–{high},{status})</translation>
     </message>
     <message>
-        <location filename="../docks/inspector.py" line="240"/>
+        <location filename="../docks/inspector.py" line="239"/>
         <source>(none)</source>
         <translation>(无)</translation>
     </message>
     <message>
-        <location filename="../docks/inspector.py" line="382"/>
+        <location filename="../docks/inspector.py" line="392"/>
         <source>Grid inspector</source>
         <translation>网格详情</translation>
     </message>
@@ -284,242 +284,242 @@
         <translation>另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="208"/>
+        <location filename="../window.py" line="216"/>
         <source>Se&amp;ttings…</source>
         <translation>设置(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="211"/>
+        <location filename="../window.py" line="219"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="215"/>
+        <location filename="../window.py" line="223"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="218"/>
+        <location filename="../window.py" line="226"/>
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="223"/>
+        <location filename="../window.py" line="231"/>
         <source>&amp;Merge selected grids</source>
         <translation>合并所选网格(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="223"/>
+        <location filename="../window.py" line="231"/>
         <source>Merge the neighbouring grids selected on the map into one</source>
         <translation>将地图上选中的相邻网格合并为一个</translation>
     </message>
     <message>
-        <location filename="../window.py" line="231"/>
+        <location filename="../window.py" line="239"/>
         <source>&amp;Pan</source>
         <translation>平移(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="231"/>
+        <location filename="../window.py" line="239"/>
         <source>Drag the map</source>
         <translation>拖动地图</translation>
     </message>
     <message>
-        <location filename="../window.py" line="231"/>
+        <location filename="../window.py" line="239"/>
         <source>Zoom &amp;in</source>
         <translation>放大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="231"/>
+        <location filename="../window.py" line="239"/>
         <source>Click or drag a box to zoom in</source>
         <translation>单击或拉框放大</translation>
     </message>
     <message>
-        <location filename="../window.py" line="231"/>
+        <location filename="../window.py" line="239"/>
         <source>Zoom &amp;out</source>
         <translation>缩小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="231"/>
+        <location filename="../window.py" line="239"/>
         <source>Click to zoom out</source>
         <translation>单击缩小</translation>
     </message>
     <message>
-        <location filename="../window.py" line="231"/>
+        <location filename="../window.py" line="239"/>
         <source>&amp;Identify</source>
         <translation>识别(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="231"/>
+        <location filename="../window.py" line="239"/>
         <source>Click a feature to see its attributes</source>
         <translation>单击要素查看属性</translation>
     </message>
     <message>
-        <location filename="../window.py" line="231"/>
+        <location filename="../window.py" line="239"/>
         <source>&amp;Select grids</source>
         <translation>选择网格(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="231"/>
+        <location filename="../window.py" line="239"/>
         <source>Click a grid; Shift-click adds or removes</source>
         <translation>单击选择网格;按住 Shift 单击可增减</translation>
     </message>
     <message>
-        <location filename="../window.py" line="231"/>
+        <location filename="../window.py" line="239"/>
         <source>S&amp;plit grid</source>
         <translation>拆分网格(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="231"/>
+        <location filename="../window.py" line="239"/>
         <source>Draw a line across a grid; right click finishes</source>
         <translation>画一条穿过网格的线;右键结束</translation>
     </message>
     <message>
-        <location filename="../window.py" line="231"/>
+        <location filename="../window.py" line="239"/>
         <source>&amp;Reshape boundary</source>
         <translation>修整边界(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="231"/>
+        <location filename="../window.py" line="239"/>
         <source>Draw from a grid&apos;s boundary out and back; right click finishes</source>
         <translation>从网格边界出发画线再回到边界;右键结束</translation>
     </message>
     <message>
-        <location filename="../window.py" line="231"/>
+        <location filename="../window.py" line="239"/>
         <source>&amp;Draw new grid</source>
         <translation>绘制新网格(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="231"/>
+        <location filename="../window.py" line="239"/>
         <source>Click the corners of the new grid; right click finishes</source>
         <translation>依次单击新网格的拐点;右键结束</translation>
     </message>
     <message>
-        <location filename="../window.py" line="231"/>
+        <location filename="../window.py" line="239"/>
         <source>Move &amp;building</source>
         <translation>移动建筑(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="231"/>
+        <location filename="../window.py" line="239"/>
         <source>Drag a building onto the neighbouring grid</source>
         <translation>把建筑拖到相邻网格</translation>
     </message>
     <message>
-        <location filename="../window.py" line="253"/>
+        <location filename="../window.py" line="261"/>
         <source>Zoom to &amp;project</source>
         <translation>缩放到全图(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="257"/>
+        <location filename="../window.py" line="265"/>
         <source>&amp;About GridGIS</source>
         <translation>关于 GridGIS(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="261"/>
+        <location filename="../window.py" line="269"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="264"/>
+        <location filename="../window.py" line="272"/>
         <source>Open &amp;recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="278"/>
+        <location filename="../window.py" line="288"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="289"/>
+        <location filename="../window.py" line="299"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="294"/>
+        <location filename="../window.py" line="304"/>
         <source>&amp;Panels</source>
         <translation>面板(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="297"/>
+        <location filename="../window.py" line="307"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="305"/>
+        <location filename="../window.py" line="315"/>
         <source>Project</source>
         <translation>项目</translation>
     </message>
     <message>
-        <location filename="../window.py" line="310"/>
+        <location filename="../window.py" line="320"/>
         <source>Map</source>
         <translation>地图</translation>
     </message>
     <message>
-        <location filename="../window.py" line="318"/>
+        <location filename="../window.py" line="328"/>
         <source>Editing</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../window.py" line="479"/>
+        <location filename="../window.py" line="491"/>
         <source>Open project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../window.py" line="521"/>
+        <location filename="../window.py" line="533"/>
         <source>Saved {path}</source>
         <translation>已保存 {path}</translation>
     </message>
     <message>
-        <location filename="../window.py" line="529"/>
+        <location filename="../window.py" line="541"/>
         <source>Save project as</source>
         <translation>项目另存为</translation>
     </message>
     <message>
-        <location filename="../window.py" line="562"/>
+        <location filename="../window.py" line="574"/>
         <source>The edits since the last save can no longer be undone; they stay in the file.</source>
         <translation>上次保存后的修改已无法撤销,将保留在文件中。</translation>
     </message>
     <message>
-        <location filename="../window.py" line="573"/>
+        <location filename="../window.py" line="585"/>
         <source>The project has edits that were not saved.</source>
         <translation>项目有尚未保存的修改。</translation>
     </message>
     <message>
-        <location filename="../window.py" line="574"/>
+        <location filename="../window.py" line="586"/>
         <source>Save keeps them; Discard undoes them in the file.</source>
         <translation>“保存”保留这些修改;“放弃”将在文件中撤销它们。</translation>
     </message>
     <message>
-        <location filename="../window.py" line="575"/>
+        <location filename="../window.py" line="587"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../window.py" line="576"/>
+        <location filename="../window.py" line="588"/>
         <source>Discard</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../window.py" line="630"/>
+        <location filename="../window.py" line="642"/>
         <source>About GridGIS</source>
         <translation>关于 GridGIS</translation>
     </message>
     <message>
-        <location filename="../window.py" line="630"/>
+        <location filename="../window.py" line="642"/>
         <source>&lt;b&gt;GridGIS {version}&lt;/b&gt;&lt;br&gt;Community grid management: divide communities into responsibility grids, keep every grid in its household band, print grid boards.</source>
         <translation>&lt;b&gt;GridGIS {version}&lt;/b&gt;&lt;br&gt;社区网格化服务管理:将社区划分为责任网格,使每个网格户数保持在范围内,打印网格公示牌。</translation>
     </message>
     <message>
-        <location filename="../window.py" line="664"/>
+        <location filename="../window.py" line="703"/>
         <source>Edits since the last save</source>
         <translation>上次保存后有修改</translation>
     </message>
     <message>
-        <location filename="../window.py" line="664"/>
+        <location filename="../window.py" line="703"/>
         <source>No edits since the last save</source>
         <translation>上次保存后无修改</translation>
     </message>
     <message>
-        <location filename="../window.py" line="529"/>
+        <location filename="../window.py" line="541"/>
         <source>GridGIS project (*.gpkg)</source>
         <translation>GridGIS 项目 (*.gpkg)</translation>
     </message>
@@ -599,24 +599,44 @@
         <translation>已停止,未做任何修改。</translation>
     </message>
     <message>
-        <location filename="../window.py" line="248"/>
+        <location filename="../window.py" line="256"/>
         <source>&amp;Divide this community…</source>
         <translation>自动划分本社区(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="248"/>
+        <location filename="../window.py" line="256"/>
         <source>Divide the selected community into grids automatically</source>
         <translation>将所选社区自动划分为网格</translation>
     </message>
     <message>
-        <location filename="../window.py" line="456"/>
+        <location filename="../window.py" line="468"/>
         <source>Select a community in the hierarchy or on the map first.</source>
         <translation>请先在层级树或地图上选择一个社区。</translation>
     </message>
     <message>
-        <location filename="../docks/inspector.py" line="268"/>
+        <location filename="../docks/inspector.py" line="267"/>
         <source>{role} (AB backup)</source>
         <translation>{role}(AB 岗替补)</translation>
+    </message>
+    <message>
+        <location filename="../window.py" line="208"/>
+        <source>&amp;Import…</source>
+        <translation>导入(&amp;I)…</translation>
+    </message>
+    <message>
+        <location filename="../window.py" line="208"/>
+        <source>Import buildings, staff or other layers from a file</source>
+        <translation>从文件导入建筑、人员或其他图层</translation>
+    </message>
+    <message>
+        <location filename="../window.py" line="212"/>
+        <source>&amp;Export…</source>
+        <translation>导出(&amp;E)…</translation>
+    </message>
+    <message>
+        <location filename="../window.py" line="212"/>
+        <source>Export the project as shapefiles, GeoPackage, GeoJSON or Excel</source>
+        <translation>将项目导出为 Shapefile、GeoPackage、GeoJSON 或 Excel</translation>
     </message>
 </context>
 </TS>
