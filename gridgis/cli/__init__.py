@@ -52,6 +52,8 @@ from gridgis.cli import app as _app  # noqa: E402,F401
 from gridgis.cli import divide as _divide  # noqa: E402,F401
 from gridgis.cli import exchange as _exchange  # noqa: E402,F401
 from gridgis.cli import project as _project  # noqa: E402,F401
+from gridgis.cli import stats as _stats  # noqa: E402,F401
+from gridgis.cli import validate as _validate  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

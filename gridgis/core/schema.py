@@ -45,7 +45,7 @@ from gridgis.core.errors import GeometryError, SchemaError
 
 #: Version of the project-file schema written by this GridGIS; files with a lower
 #: version are migrated when opened, files with a higher one are refused.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Name of the geometry column in every spatial layer.
 GEOMETRY_COLUMN = "geom"
@@ -506,6 +506,15 @@ LAYERS: dict[str, Layer] = {
                 _f("code", TEXT, "对象编码", "object code", "CODE", width=20),
                 _f("message_zh", TEXT, "说明(中文)", "message (Chinese)", "MSG_ZH"),
                 _f("message_en", TEXT, "说明(英文)", "message (English)", "MSG_EN"),
+                _f(
+                    "community_code",
+                    TEXT,
+                    "所属社区编码",
+                    "community code",
+                    "COMM_CODE",
+                    width=12,
+                ),
+                _f("feature", TEXT, "相关要素", "feature", "FEATURE", width=20),
             ),
             key=("rule", "code"),
             user_data=False,

@@ -121,3 +121,17 @@ def test_empty_frame_has_schema_dtypes():
 def test_settings_rows_are_not_written_one_by_one(store):
     with pytest.raises(SchemaError, match="write_settings"), store.transaction() as tx:
         tx.insert("settings", sample_frame("settings", 1))
+
+
+def test_labels_of_equal_values_in_different_enums_stay_apart():
+    from gridgis.core.definitions import (
+        BuildingUse,
+        FacilityCategory,
+        GridKind,
+        OverlayKind,
+    )
+
+    assert GridKind.RESIDENTIAL.label.zh == "居民网格"
+    assert BuildingUse.RESIDENTIAL.label.zh == "住宅"
+    assert FacilityCategory.POLICE.label.zh == "警务室"
+    assert OverlayKind.POLICE.label.zh == "警务区"

@@ -196,10 +196,26 @@ class _GeoPackageTransaction(Transaction):
             return
         fids = [int(f) for f in data.index]
         columns.append(fids)
+        # A large update of attributes only (linking a city writes a grid code on every
+        # building): the R-tree triggers act only when a geometry or fid changes, so
+        # they are set aside, and indexes of the changed fields are rebuilt once
+        # instead of being updated row by row. All inside the transaction.
+        bulk = len(fids) > _BULK_ROWS and not isinstance(data, gpd.GeoDataFrame)
+        indexed = [n for n in names if n in ddl.index_fields(lyr)] if bulk else []
+        if bulk:
+            if lyr.is_spatial:
+                ddl.drop_rtree_triggers(self.conn, layer)
+            for name in indexed:
+                self.conn.execute(f"DROP INDEX IF EXISTS {ddl.index_name(layer, name)}")
         cursor = self.conn.executemany(
             f"UPDATE {ddl.quote(layer)} SET {', '.join(assignments)} WHERE fid = ?",
             zip(*columns, strict=True),
         )
+        if bulk:
+            for name in indexed:
+                ddl.create_index(self.conn, layer, name)
+            if lyr.is_spatial:
+                ddl.create_rtree_triggers(self.conn, layer)
         if cursor.rowcount != len(fids):
             missing = len(fids) - cursor.rowcount
             raise SchemaError(

@@ -196,12 +196,26 @@ def drop_rtree_triggers(conn: sqlite3.Connection, table: str) -> None:
         conn.execute(f"DROP TRIGGER IF EXISTS {quote(name)}")
 
 
-def _index_fields(lyr: Layer) -> list[str]:
+def index_fields(lyr: Layer) -> list[str]:
+    """The fields of ``lyr`` that have an index: its key and its division codes."""
     names = list(dict.fromkeys(lyr.key))
     names += [
         f.name for f in lyr.fields if f.name.endswith("_code") or f.name == "code"
     ]
     return list(dict.fromkeys(n for n in names if lyr.has_field(n)))
+
+
+def index_name(table: str, name: str) -> str:
+    """The quoted name of the index on field ``name`` of ``table``."""
+    return quote(f"idx_{table}_{name}")
+
+
+def create_index(conn: sqlite3.Connection, table: str, name: str) -> None:
+    """Create the index on field ``name`` of ``table``."""
+    conn.execute(
+        f"CREATE INDEX IF NOT EXISTS {index_name(table, name)} "
+        f"ON {quote(table)} ({quote(name)})"
+    )
 
 
 def _choice_constraint(fld: Field) -> str | None:
@@ -274,11 +288,8 @@ def create_layer(conn: sqlite3.Connection, lyr: Layer, epsg: int) -> None:
             "'write-only')",
             (lyr.name, schema.GEOMETRY_COLUMN, RTREE_DEFINITION),
         )
-    for name in _index_fields(lyr):
-        conn.execute(
-            f"CREATE INDEX {quote(f'idx_{lyr.name}_{name}')} "
-            f"ON {quote(lyr.name)} ({quote(name)})"
-        )
+    for name in index_fields(lyr):
+        create_index(conn, lyr.name, name)
     register_columns(conn, lyr, lyr.fields)
 
 

@@ -13,6 +13,9 @@ Versions
 2
     Household bands per grid kind (``household_bands``); validation issues and the
     grid history kept in the file; building numbers for boards.
+3
+    Validation issues record their community and the building, facility or person
+    they concern (``issues.community_code``, ``issues.feature``).
 """
 
 from __future__ import annotations
@@ -44,8 +47,17 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v2_to_v3(conn: sqlite3.Connection) -> None:
+    """Issues gain two fields; findings of the older validator are dropped.
+
+    The next validation writes them anew.
+    """
+    if "issues" in ddl.existing_tables(conn):
+        conn.execute("DELETE FROM issues")
+
+
 #: Data steps: ``STEPS[v]`` turns a version ``v`` file into a version ``v + 1`` file.
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def add_missing_structure(conn: sqlite3.Connection, epsg: int) -> list[str]:

@@ -1,0 +1,1 @@
+"""Benchmarks of GridGIS and the synthetic data they run on."""

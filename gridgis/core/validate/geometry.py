@@ -1,0 +1,166 @@
+"""Geometry rules: every division valid and non-empty; a grid is one polygon."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from gridgis.core.definitions import Level, Severity
+from gridgis.core.i18n import Text
+from gridgis.core.validate.context import Context, repaired
+from gridgis.core.validate.issue import Issue, Rule, rule
+
+_LEVEL_LAYERS = (
+    ("streets", Level.STREET, Text("街道", "street")),
+    ("communities", Level.COMMUNITY, Text("社区", "community")),
+    ("grids", Level.GRID, Text("网格", "grid")),
+)
+
+
+def _community(context: Context, layer: str, k: int) -> str | None:
+    """The community a finding about row ``k`` of ``layer`` belongs to."""
+    if layer == "grids":
+        return context.community_of_grid(k)
+    if layer == "communities":
+        code = context.snapshot.column("communities", "code")[k]
+        return None if code is None else str(code)
+    return None
+
+
+def _repaired(context: Context, layer: str, k: int) -> object:
+    """The repaired geometry of row ``k`` (a valid location for the finding)."""
+    return {
+        "grids": context.grid_geoms,
+        "communities": context.community_geoms,
+        "streets": context.street_geoms,
+    }[layer][k]
+
+
+@rule(
+    "geometry.empty",
+    Severity.ERROR,
+    Level.GRID,
+    Text("边界为空", "empty boundary"),
+    needs=(),
+)
+def empty_boundaries(context: Context, me: Rule) -> list[Issue]:
+    """Streets, communities and grids without a boundary."""
+    issues = []
+    for layer, level, what in _LEVEL_LAYERS:
+        if not context.snapshot.has(layer):
+            continue
+        geoms = context.snapshot.geoms(layer)
+        codes = context.snapshot.column(layer, "code")
+        empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+        for k in np.flatnonzero(empty):
+            issues.append(
+                me.issue(
+                    codes[k],
+                    Text(
+                        f"{what.zh} {codes[k]} 没有边界;请在地图上绘制其边界,"
+                        "或删除这条记录。",
+                        f"The {what.en} {codes[k]} has no boundary; draw it on the map "
+                        "or delete the record.",
+                    ),
+                    community=_community(context, layer, k),
+                    level=level,
+                )
+            )
+    return issues
+
+
+@rule(
+    "geometry.invalid",
+    Severity.ERROR,
+    Level.GRID,
+    Text("边界无效", "invalid boundary"),
+    needs=(),
+)
+def invalid_boundaries(context: Context, me: Rule) -> list[Issue]:
+    """Invalid boundaries of streets, communities, grids and building footprints."""
+    issues = []
+    for layer, level, what in _LEVEL_LAYERS:
+        if not context.snapshot.has(layer):
+            continue
+        geoms = context.snapshot.geoms(layer)
+        codes = context.snapshot.column(layer, "code")
+        present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        bad = np.zeros(len(geoms), dtype=bool)
+        bad[present] = ~shapely.is_valid(geoms[present])
+        for k in np.flatnonzero(bad):
+            reason = shapely.is_valid_reason(geoms[k])
+            issues.append(
+                me.issue(
+                    codes[k],
+                    Text(
+                        f"{what.zh} {codes[k]} 的边界无效({reason});"
+                        "请修正自相交或重复的节点(QGIS“修复几何”)。",
+                        f"The boundary of {what.en} {codes[k]} is invalid ({reason}); "
+                        "fix the self-intersection or repeated vertices (QGIS “Fix "
+                        "geometries”).",
+                    ),
+                    _repaired(context, layer, k),
+                    community=_community(context, layer, k),
+                    level=level,
+                )
+            )
+    if context.snapshot.has("buildings"):
+        footprints = context.snapshot.geoms("buildings")
+        present = ~(shapely.is_missing(footprints) | shapely.is_empty(footprints))
+        bad = np.zeros(len(footprints), dtype=bool)
+        bad[present] = ~shapely.is_valid(footprints[present])
+        if bad.any():
+            ids = context.snapshot.column("buildings", "id")
+            link = context.linkage
+            communities = context.snapshot.column("communities", "code")
+            grid_codes = context.grid_codes
+            for k in np.flatnonzero(bad):
+                grid = link.building_grid.index[k]
+                home = link.building_community.index[k]
+                issues.append(
+                    me.issue(
+                        grid_codes[grid] if grid >= 0 else None,
+                        Text(
+                            f"建筑 {ids[k]} 的轮廓无效"
+                            f"({shapely.is_valid_reason(footprints[k])});"
+                            "请修正建筑轮廓。",
+                            f"The footprint of building {ids[k]} is invalid "
+                            f"({shapely.is_valid_reason(footprints[k])}); fix it.",
+                        ),
+                        repaired(footprints[k : k + 1])[0],
+                        community=communities[home] if home >= 0 else None,
+                        feature=ids[k],
+                    )
+                )
+    return issues
+
+
+@rule(
+    "geometry.multipart",
+    Severity.ERROR,
+    Level.GRID,
+    Text("网格由多块组成", "grid in several parts"),
+)
+def multipart_grids(context: Context, me: Rule) -> list[Issue]:
+    """Grids made of several separate polygons (a grid is one polygon)."""
+    geoms = context.snapshot.geoms("grids")
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    parts = np.ones(len(geoms), dtype=np.int64)
+    parts[present] = shapely.get_num_geometries(geoms[present])
+    issues = []
+    for k in np.flatnonzero(parts > 1):
+        code = context.grid_codes[k]
+        issues.append(
+            me.issue(
+                code,
+                Text(
+                    f"网格 {code} 由 {parts[k]} 块不相连的区域组成;"
+                    "每个网格应为一个连续区域,请拆分为多个网格或合并各部分。",
+                    f"Grid {code} consists of {parts[k]} separate areas; a grid is one "
+                    "connected area: split it into several grids or join the parts.",
+                ),
+                geoms[k],
+                community=context.community_of_grid(k),
+            )
+        )
+    return issues
