@@ -52,6 +52,7 @@ from gridgis.app.dialogs.new_project import NewProjectDialog
 from gridgis.app.dialogs.preferences import PreferencesDialog
 from gridgis.app.docks.hierarchy import HierarchyDock
 from gridgis.app.docks.inspector import InspectorDock
+from gridgis.app.docks.validation import ValidationDock
 from gridgis.app.i18n import tr
 from gridgis.app.session import ProjectSession
 from gridgis.app.tools.edit_tools import (
@@ -101,6 +102,8 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.tools: dict[str, QgsMapTool] = {}
         self.session_docks: list[QDockWidget] = []
+        #: Check the whole file in the background when a project is opened.
+        self.check_on_open = True
         self.setWindowTitle("GridGIS")
         self.resize(1600, 1000)
         self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks)
@@ -381,6 +384,7 @@ class MainWindow(QMainWindow):
         # A render job still running would draw layers that are about to go.
         self.canvas.stopRendering()
         self.canvas.unsetMapTool(self.canvas.mapTool())
+        self.validation_dock.shutdown()
         for dock in self.session_docks:
             self.removeDockWidget(dock)
             dock.deleteLater()
@@ -411,15 +415,26 @@ class MainWindow(QMainWindow):
     def _build_session_docks(self, session: ProjectSession) -> None:
         self.hierarchy_dock = HierarchyDock(session, self.canvas, self)
         self.inspector_dock = InspectorDock(session, self)
+        self.validation_dock = ValidationDock(
+            session, self.canvas, self, check_on_open=self.check_on_open
+        )
         self.addDockWidget(Qt.LeftDockWidgetArea, self.hierarchy_dock)
         self.splitDockWidget(self.hierarchy_dock, self.layers_dock, Qt.Vertical)
         self.addDockWidget(Qt.RightDockWidgetArea, self.inspector_dock)
-        self.session_docks = [self.hierarchy_dock, self.inspector_dock]
+        self.splitDockWidget(self.inspector_dock, self.validation_dock, Qt.Vertical)
+        self.session_docks = [
+            self.hierarchy_dock,
+            self.inspector_dock,
+            self.validation_dock,
+        ]
         self.resizeDocks(
             [self.hierarchy_dock, self.layers_dock], [560, 340], Qt.Vertical
         )
         self.resizeDocks(
-            [self.hierarchy_dock, self.inspector_dock], [300, 380], Qt.Horizontal
+            [self.inspector_dock, self.validation_dock], [520, 380], Qt.Vertical
+        )
+        self.resizeDocks(
+            [self.hierarchy_dock, self.inspector_dock], [300, 420], Qt.Horizontal
         )
         for dock in self.session_docks:
             self.panels_menu.addAction(dock.toggleViewAction())

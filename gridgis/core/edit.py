@@ -317,12 +317,8 @@ def merge_grids(store: Store, fids: Sequence[int]) -> ChangeSet:
         Change("grids", gone, None),
     ]
     partners = grids["ab_partner"]
-    cleared = grids[
-        partners.isin(gone_codes | {keep_code}) & ~grids.index.isin(gone.index)
-    ]
-    cleared = cleared[
-        ~((cleared.index == keep_fid) & ~cleared["ab_partner"].isin(gone_codes))
-    ]
+    # Pairs with a merged-away grid are undone; the kept grid's own pair stays.
+    cleared = grids[partners.isin(gone_codes) & ~grids.index.isin(gone.index)]
     if len(cleared):
         changes.append(
             Change(

@@ -8,6 +8,7 @@ same progress bar and can stop the work.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,27 @@ from qgis.core import QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
 from gridgis.core.progress import Cancelled
+
+#: PROJ contexts of the task threads, kept alive (see :func:`_keep_proj_context`).
+_PROJ_CONTEXTS: dict[int, object] = {}
+
+
+def _keep_proj_context() -> None:
+    """Keep the PROJ context pyproj made for this task thread alive.
+
+    pyproj (3.7) remembers a thread's PROJ context in native thread storage but frees
+    it with the Python thread state. QGIS runs tasks on pooled threads whose Python
+    state ends with each task, so the next task on the same thread would use a freed
+    context and crash. Holding the context's owner keeps it valid for the thread's
+    next task.
+    """
+    try:
+        from pyproj._context import get_context_manager
+    except ImportError:  # another pyproj: nothing to keep
+        return
+    manager = get_context_manager()
+    if manager is not None:
+        _PROJ_CONTEXTS[threading.get_ident()] = manager
 
 
 class TaskFeedback:
@@ -58,6 +80,8 @@ class EngineTask(QgsTask):
         except BaseException as exc:
             self.error = exc
             return False
+        finally:
+            _keep_proj_context()
         if self.isCanceled():
             self.error = Cancelled()
             return False

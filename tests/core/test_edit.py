@@ -305,3 +305,18 @@ def test_division_as_a_reversible_change(demo_copy):
     assert sorted(
         store.read("grids", where={"community_code": code})["code"]
     ) == sorted(division.grids["code"])
+
+
+def test_merge_keeps_the_kept_grids_pair_and_undoes_pairs_with_merged_grids(district):
+    one, two = _fid(district, "001"), _fid(district, "002")
+    apply_changes(district, set_ab_partner(district, one, f"{COMMUNITY}003"))
+    apply_changes(district, set_ab_partner(district, two, f"{COMMUNITY}004"))
+    applied = apply_changes(district, merge_grids(district, [one, two]))
+    grids = district.read("grids").set_index("code")
+    assert grids.at[f"{COMMUNITY}001", "ab_partner"] == f"{COMMUNITY}003"
+    assert grids.at[f"{COMMUNITY}003", "ab_partner"] == f"{COMMUNITY}001"
+    assert pd_isna(grids.at[f"{COMMUNITY}004", "ab_partner"])
+    apply_changes(district, applied.inverse())
+    grids = district.read("grids").set_index("code")
+    assert grids.at[f"{COMMUNITY}004", "ab_partner"] == f"{COMMUNITY}002"
+    assert grids.at[f"{COMMUNITY}002", "ab_partner"] == f"{COMMUNITY}004"

@@ -69,6 +69,8 @@ def window(qtbot, demo_copy, make_window):
     win.show()
     qtbot.waitExposed(win)
     win.open_project(demo_copy)
+    # The whole file is checked in the background on opening: let it finish.
+    qtbot.waitUntil(lambda: win.validation_dock.task is None, timeout=60000)
     return win
 
 

@@ -33,6 +33,11 @@ def _grid(window, code):
     return int(row.index[0]), row.iloc[0]
 
 
+def _panel(window):
+    """(rule, code) of every finding the validation panel holds."""
+    return {(i.rule, i.code) for i in window.validation_dock.model.issues}
+
+
 def _tree_households(window, code):
     item = window.hierarchy_dock.model.grid_item(code)
     assert item is not None, f"grid {code} is not in the hierarchy"
@@ -48,6 +53,10 @@ def test_split_merge_undo_with_the_mouse(qtbot, window):
     fid = int(grids.index[grids["code"] == code][0])
     before = _codes(window, community)
     households = int(target["households"])
+    # The demo's over-full grid is reported by the check run on opening.
+    assert households > 500
+    assert ("capacity.above_band", code) in _panel(window)
+    shown_at_start = _panel(window)
 
     # Click the grid in the hierarchy: the map zooms to it, the inspector shows it.
     window.hierarchy_dock.show_row("grid", code)
@@ -71,6 +80,12 @@ def test_split_merge_undo_with_the_mouse(qtbot, window):
     assert 0 < added < households
     assert window.isWindowModified()
     assert _tree_households(window, new_code) == f"{added:,}"
+    # Both halves are checked again at once: no longer over the band, now under it.
+    after_split_panel = _panel(window)
+    assert ("capacity.above_band", code) not in after_split_panel
+    for half, count in ((code, kept), (new_code, added)):
+        assert (("capacity.below_band", half) in after_split_panel) == (count < 300)
+    assert shown_at_start - {("capacity.above_band", code)} <= after_split_panel
 
     # Select both halves with the select tool and merge them again.
     window.use_tool("select")
@@ -86,6 +101,7 @@ def test_split_merge_undo_with_the_mouse(qtbot, window):
     assert _households(window, code) == households
     assert window.inspector_dock.inspector.households_figure() == households
     assert window.hierarchy_dock.model.grid_item(new_code) is None
+    assert _panel(window) == shown_at_start
 
     # Undo the merge: the two halves are back, with their households.
     window.undo_action.trigger()
@@ -93,10 +109,12 @@ def test_split_merge_undo_with_the_mouse(qtbot, window):
     assert _households(window, new_code) == added
     window.layer("grids").selectByIds([_grid(window, new_code)[0]])
     assert window.inspector_dock.inspector.households_figure() == added
+    assert _panel(window) == after_split_panel
     # Undo the split too: the file is as it was when opened.
     window.undo_action.trigger()
     assert _codes(window, community) == before
     assert not window.isWindowModified()
+    assert _panel(window) == shown_at_start
     window.redo_action.trigger()
     assert _codes(window, community) == after_split
 
@@ -146,7 +164,7 @@ def _reshape_detour(store):
             dx, dy = p1.x - p0.x, p1.y - p0.y
             length = (dx * dx + dy * dy) ** 0.5
             nx, ny = -dy / length, dx / length
-            for d in (6, 10, 15):
+            for d in (15, 20, 10):
                 for sign in (1, -1):
                     q0 = shapely.Point(p0.x + sign * nx * d, p0.y + sign * ny * d)
                     if not same.geometry[b].contains(q0):
@@ -166,11 +184,13 @@ def test_reshape_a_shared_border(qtbot, window):
     window.session.layers["grids"].selectByIds([a])
     from tests.gui.conftest import zoom_to
 
-    zoom_to(window, shapely.MultiPoint(points).envelope.buffer(80))
+    zoom_to(window, shapely.MultiPoint(points).envelope.buffer(30))
     window.use_tool("reshape")
     for p in points:
         click(qtbot, window, p.x, p.y)
     click(qtbot, window, points[-1].x, points[-1].y, button=Qt.RightButton)
+    message = window.message_bar.currentItem()
+    assert window.undo_stack.count() == 1, message.text() if message else None
     after = store.read("grids").loc[[a, b]].geometry.area
     assert after[a] - before[a] == pytest.approx(area, rel=0.05, abs=5)
     assert before[b] - after[b] == pytest.approx(area, rel=0.05, abs=5)
@@ -258,10 +278,16 @@ def test_divide_this_community_report_accept_undo(qtbot, window):
     )
     total = sum(_households(window, c) for c in codes)
     assert total == int(community["households"])
+    # The new grids are checked at once: tiled, in band; they still need staff.
+    found = [i for i in window.validation_dock.model.issues if i.community == code]
+    assert found
+    assert {i.rule.split(".")[0] for i in found} == {"staffing"}
+    assert {i.code for i in found} <= set(codes)
 
     window.undo_action.trigger()
     assert _codes(window, code) == []
     assert window.hierarchy_dock.model.grid_item(first) is None
+    assert not [i for i in window.validation_dock.model.issues if i.community == code]
     window.redo_action.trigger()
     assert _codes(window, code) == codes
 

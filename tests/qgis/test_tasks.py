@@ -53,3 +53,17 @@ def test_engine_errors_reach_the_main_thread(qgis_app, qtbot):
     with qtbot.waitSignal(task.failed, timeout=10000) as blocker:
         QgsApplication.taskManager().addTask(task)
     assert str(blocker.args[0]) == "bad input"
+
+
+def test_tasks_on_reused_threads_can_use_pyproj(qgis_app, qtbot):
+    """A second task on a pooled thread must not find a freed PROJ context."""
+    from pyproj import CRS
+
+    def work(feedback):
+        return CRS.from_epsg(4549).name
+
+    for _ in range(6):
+        task = EngineTask("crs", work)
+        with qtbot.waitSignal(task.done, timeout=10000) as blocker:
+            QgsApplication.taskManager().addTask(task)
+        assert "CGCS2000" in blocker.args[0]
