@@ -421,7 +421,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.LeftDockWidgetArea, self.hierarchy_dock)
         self.splitDockWidget(self.hierarchy_dock, self.layers_dock, Qt.Vertical)
         self.addDockWidget(Qt.RightDockWidgetArea, self.inspector_dock)
-        self.splitDockWidget(self.inspector_dock, self.validation_dock, Qt.Vertical)
+        # Findings are long sentences: they get the width under the map.
+        self.addDockWidget(Qt.BottomDockWidgetArea, self.validation_dock)
         self.session_docks = [
             self.hierarchy_dock,
             self.inspector_dock,
@@ -430,9 +431,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks(
             [self.hierarchy_dock, self.layers_dock], [560, 340], Qt.Vertical
         )
-        self.resizeDocks(
-            [self.inspector_dock, self.validation_dock], [520, 380], Qt.Vertical
-        )
+        self.resizeDocks([self.validation_dock], [230], Qt.Vertical)
         self.resizeDocks(
             [self.hierarchy_dock, self.inspector_dock], [300, 420], Qt.Horizontal
         )
