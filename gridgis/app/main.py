@@ -8,6 +8,7 @@ language, opens the main window on the project file and runs the event loop.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 #: The demo district opened when no project is named.
@@ -16,7 +17,8 @@ DEMO_PROJECT = Path(__file__).resolve().parents[2] / "data" / "demo.gpkg"
 
 def run(project: Path | None = None) -> int:
     """Open the main window on ``project`` (default: the demo district); return the exit code."""
-    from qgis.PyQt.QtCore import QSettings
+    from qgis.core import QgsApplication
+    from qgis.PyQt.QtCore import QCoreApplication, QEvent, QSettings
 
     from gridgis.app.i18n import chosen_language, install_language
     from gridgis.app.window import MainWindow
@@ -31,9 +33,18 @@ def run(project: Path | None = None) -> int:
     window.show()
     window.open_or_report(project or DEMO_PROJECT)
     code = int(app.exec_())
-    # Let a last render job finish before the canvas goes away with the window.
+    # Let a last render job and background checks end before the window goes.
     window.canvas.stopRendering()
     window.canvas.waitWhileRendering()
+    tasks = QgsApplication.taskManager()
+    tasks.cancelAll()
+    while tasks.countActiveTasks():
+        app.processEvents()
+        time.sleep(0.05)
+    # Widgets must go before QGIS does: one left to Python's shutdown would be
+    # deleted after the application and crash on the way out.
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
     return code
 
 
