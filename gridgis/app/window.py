@@ -216,6 +216,10 @@ class MainWindow(QMainWindow):
             tr("&Export…"), self.export_data, icon="mActionSharingExport.svg",
             tip=tr("Export the project as shapefiles, GeoPackage, GeoJSON or Excel"),
         )  # fmt: skip
+        self.print_boards_action = self._action(
+            tr("&Print boards…"), self.print_boards, icon="mActionFilePrint.svg",
+            tip=tr("Print the grid boards, service cards and overview maps as PDF"),
+        )  # fmt: skip
         self.preferences_action = self._action(
             tr("Se&ttings…"), self.show_preferences, icon="mActionOptions.svg"
         )
@@ -283,6 +287,7 @@ class MainWindow(QMainWindow):
         self.settings_separator = self.file_menu.addSeparator()
         self.add_exchange_action(self.import_action)
         self.add_exchange_action(self.export_action)
+        self.add_exchange_action(self.print_boards_action)
         self.file_menu.addAction(self.preferences_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
@@ -688,6 +693,13 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def print_boards(self) -> None:
+        """Open the print dialog for the grid boards of the open project."""
+        from gridgis.app.dialogs.print_boards import PrintBoardsDialog
+
+        if self.session is not None:
+            PrintBoardsDialog(self.session.path, parent=self).show()
+
     # -- status --------------------------------------------------------------------
 
     def _enable_project_actions(self, on: bool) -> None:
@@ -696,6 +708,7 @@ class MainWindow(QMainWindow):
             self.save_as_action,
             self.import_action,
             self.export_action,
+            self.print_boards_action,
             self.merge_action,
             self.divide_action,
             self.zoom_full_action,

@@ -49,6 +49,7 @@ def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], click.C
 
 # Subcommands register themselves when imported.
 from gridgis.cli import app as _app  # noqa: E402,F401
+from gridgis.cli import boards as _boards  # noqa: E402,F401
 from gridgis.cli import divide as _divide  # noqa: E402,F401
 from gridgis.cli import exchange as _exchange  # noqa: E402,F401
 from gridgis.cli import project as _project  # noqa: E402,F401

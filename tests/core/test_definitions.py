@@ -1,4 +1,4 @@
-"""Every enumeration member has its own bilingual label."""
+"""Every member of every enumeration has its own bilingual label."""
 
 import pytest
 
@@ -12,23 +12,21 @@ from gridgis.core.definitions import (
 )
 
 ENUMS = [
-    obj
-    for obj in vars(definitions).values()
-    if isinstance(obj, type)
-    and issubclass(obj, LabelledEnum)
-    and obj is not LabelledEnum
+    e
+    for e in vars(definitions).values()
+    if isinstance(e, type) and issubclass(e, LabelledEnum) and e is not LabelledEnum
 ]
 
 
 @pytest.mark.parametrize("enum", ENUMS, ids=lambda e: e.__name__)
-def test_every_member_has_a_label_in_both_languages(enum):
-    for member in enum:
-        assert member.label.zh
-        assert member.label.en
+def test_every_member_has_a_distinct_label(enum):
+    labels = [m.label for m in enum]
+    assert all(label.zh and label.en for label in labels)
+    assert len({label.zh for label in labels}) == len(labels)
 
 
-def test_members_with_the_same_value_keep_their_own_labels():
-    # The values are shared ("residential", "police", "school"); the labels are not.
+def test_members_sharing_a_value_keep_their_own_labels():
+    # "residential", "police" and "school" are values of two enumerations each
     assert GridKind.RESIDENTIAL.label.zh == "居民网格"
     assert BuildingUse.RESIDENTIAL.label.zh == "住宅"
     assert FacilityCategory.POLICE.label.zh == "警务室"

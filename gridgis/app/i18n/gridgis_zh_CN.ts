@@ -4,7 +4,7 @@
 <context>
     <name>@default</name>
     <message>
-        <location filename="../window.py" line="528"/>
+        <location filename="../window.py" line="532"/>
         <source>New project</source>
         <translation>新建项目</translation>
     </message>
@@ -19,7 +19,7 @@
         <translation>创建…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="604"/>
+        <location filename="../window.py" line="608"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -284,242 +284,242 @@
         <translation>另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="219"/>
+        <location filename="../window.py" line="223"/>
         <source>Se&amp;ttings…</source>
         <translation>设置(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="222"/>
+        <location filename="../window.py" line="226"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="226"/>
+        <location filename="../window.py" line="230"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="229"/>
+        <location filename="../window.py" line="233"/>
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="234"/>
+        <location filename="../window.py" line="238"/>
         <source>&amp;Merge selected grids</source>
         <translation>合并所选网格(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="234"/>
+        <location filename="../window.py" line="238"/>
         <source>Merge the neighbouring grids selected on the map into one</source>
         <translation>将地图上选中的相邻网格合并为一个</translation>
     </message>
     <message>
-        <location filename="../window.py" line="242"/>
+        <location filename="../window.py" line="246"/>
         <source>&amp;Pan</source>
         <translation>平移(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="242"/>
+        <location filename="../window.py" line="246"/>
         <source>Drag the map</source>
         <translation>拖动地图</translation>
     </message>
     <message>
-        <location filename="../window.py" line="242"/>
+        <location filename="../window.py" line="246"/>
         <source>Zoom &amp;in</source>
         <translation>放大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="242"/>
+        <location filename="../window.py" line="246"/>
         <source>Click or drag a box to zoom in</source>
         <translation>单击或拉框放大</translation>
     </message>
     <message>
-        <location filename="../window.py" line="242"/>
+        <location filename="../window.py" line="246"/>
         <source>Zoom &amp;out</source>
         <translation>缩小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="242"/>
+        <location filename="../window.py" line="246"/>
         <source>Click to zoom out</source>
         <translation>单击缩小</translation>
     </message>
     <message>
-        <location filename="../window.py" line="242"/>
+        <location filename="../window.py" line="246"/>
         <source>&amp;Identify</source>
         <translation>识别(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="242"/>
+        <location filename="../window.py" line="246"/>
         <source>Click a feature to see its attributes</source>
         <translation>单击要素查看属性</translation>
     </message>
     <message>
-        <location filename="../window.py" line="242"/>
+        <location filename="../window.py" line="246"/>
         <source>&amp;Select grids</source>
         <translation>选择网格(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="242"/>
+        <location filename="../window.py" line="246"/>
         <source>Click a grid; Shift-click adds or removes</source>
         <translation>单击选择网格;按住 Shift 单击可增减</translation>
     </message>
     <message>
-        <location filename="../window.py" line="242"/>
+        <location filename="../window.py" line="246"/>
         <source>S&amp;plit grid</source>
         <translation>拆分网格(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="242"/>
+        <location filename="../window.py" line="246"/>
         <source>Draw a line across a grid; right click finishes</source>
         <translation>画一条穿过网格的线;右键结束</translation>
     </message>
     <message>
-        <location filename="../window.py" line="242"/>
+        <location filename="../window.py" line="246"/>
         <source>&amp;Reshape boundary</source>
         <translation>修整边界(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="242"/>
+        <location filename="../window.py" line="246"/>
         <source>Draw from a grid&apos;s boundary out and back; right click finishes</source>
         <translation>从网格边界出发画线再回到边界;右键结束</translation>
     </message>
     <message>
-        <location filename="../window.py" line="242"/>
+        <location filename="../window.py" line="246"/>
         <source>&amp;Draw new grid</source>
         <translation>绘制新网格(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="242"/>
+        <location filename="../window.py" line="246"/>
         <source>Click the corners of the new grid; right click finishes</source>
         <translation>依次单击新网格的拐点;右键结束</translation>
     </message>
     <message>
-        <location filename="../window.py" line="242"/>
+        <location filename="../window.py" line="246"/>
         <source>Move &amp;building</source>
         <translation>移动建筑(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="242"/>
+        <location filename="../window.py" line="246"/>
         <source>Drag a building onto the neighbouring grid</source>
         <translation>把建筑拖到相邻网格</translation>
     </message>
     <message>
-        <location filename="../window.py" line="264"/>
+        <location filename="../window.py" line="268"/>
         <source>Zoom to &amp;project</source>
         <translation>缩放到全图(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="268"/>
+        <location filename="../window.py" line="272"/>
         <source>&amp;About GridGIS</source>
         <translation>关于 GridGIS(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="272"/>
+        <location filename="../window.py" line="276"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="275"/>
+        <location filename="../window.py" line="279"/>
         <source>Open &amp;recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="291"/>
+        <location filename="../window.py" line="296"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="302"/>
+        <location filename="../window.py" line="307"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="307"/>
+        <location filename="../window.py" line="312"/>
         <source>&amp;Panels</source>
         <translation>面板(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="310"/>
+        <location filename="../window.py" line="315"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../window.py" line="318"/>
+        <location filename="../window.py" line="323"/>
         <source>Project</source>
         <translation>项目</translation>
     </message>
     <message>
-        <location filename="../window.py" line="323"/>
+        <location filename="../window.py" line="328"/>
         <source>Map</source>
         <translation>地图</translation>
     </message>
     <message>
-        <location filename="../window.py" line="331"/>
+        <location filename="../window.py" line="336"/>
         <source>Editing</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../window.py" line="506"/>
+        <location filename="../window.py" line="510"/>
         <source>Open project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../window.py" line="548"/>
+        <location filename="../window.py" line="552"/>
         <source>Saved {path}</source>
         <translation>已保存 {path}</translation>
     </message>
     <message>
-        <location filename="../window.py" line="556"/>
+        <location filename="../window.py" line="560"/>
         <source>Save project as</source>
         <translation>项目另存为</translation>
     </message>
     <message>
-        <location filename="../window.py" line="589"/>
+        <location filename="../window.py" line="593"/>
         <source>The edits since the last save can no longer be undone; they stay in the file.</source>
         <translation>上次保存后的修改已无法撤销,将保留在文件中。</translation>
     </message>
     <message>
-        <location filename="../window.py" line="600"/>
+        <location filename="../window.py" line="604"/>
         <source>The project has edits that were not saved.</source>
         <translation>项目有尚未保存的修改。</translation>
     </message>
     <message>
-        <location filename="../window.py" line="601"/>
+        <location filename="../window.py" line="605"/>
         <source>Save keeps them; Discard undoes them in the file.</source>
         <translation>“保存”保留这些修改;“放弃”将在文件中撤销它们。</translation>
     </message>
     <message>
-        <location filename="../window.py" line="602"/>
+        <location filename="../window.py" line="606"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../window.py" line="603"/>
+        <location filename="../window.py" line="607"/>
         <source>Discard</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../window.py" line="657"/>
+        <location filename="../window.py" line="661"/>
         <source>About GridGIS</source>
         <translation>关于 GridGIS</translation>
     </message>
     <message>
-        <location filename="../window.py" line="657"/>
+        <location filename="../window.py" line="661"/>
         <source>&lt;b&gt;GridGIS {version}&lt;/b&gt;&lt;br&gt;Community grid management: divide communities into responsibility grids, keep every grid in its household band, print grid boards.</source>
         <translation>&lt;b&gt;GridGIS {version}&lt;/b&gt;&lt;br&gt;社区网格化服务管理:将社区划分为责任网格,使每个网格户数保持在范围内,打印网格公示牌。</translation>
     </message>
     <message>
-        <location filename="../window.py" line="718"/>
+        <location filename="../window.py" line="730"/>
         <source>Edits since the last save</source>
         <translation>上次保存后有修改</translation>
     </message>
     <message>
-        <location filename="../window.py" line="718"/>
+        <location filename="../window.py" line="730"/>
         <source>No edits since the last save</source>
         <translation>上次保存后无修改</translation>
     </message>
     <message>
-        <location filename="../window.py" line="556"/>
+        <location filename="../window.py" line="560"/>
         <source>GridGIS project (*.gpkg)</source>
         <translation>GridGIS 项目 (*.gpkg)</translation>
     </message>
@@ -599,17 +599,17 @@
         <translation>已停止,未做任何修改。</translation>
     </message>
     <message>
-        <location filename="../window.py" line="259"/>
+        <location filename="../window.py" line="263"/>
         <source>&amp;Divide this community…</source>
         <translation>自动划分本社区(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="259"/>
+        <location filename="../window.py" line="263"/>
         <source>Divide the selected community into grids automatically</source>
         <translation>将所选社区自动划分为网格</translation>
     </message>
     <message>
-        <location filename="../window.py" line="483"/>
+        <location filename="../window.py" line="487"/>
         <source>Select a community in the hierarchy or on the map first.</source>
         <translation>请先在层级树或地图上选择一个社区。</translation>
     </message>
@@ -702,6 +702,16 @@
         <location filename="../docks/validation.py" line="394"/>
         <source>{errors} errors, {warnings} warnings</source>
         <translation>{errors} 个错误,{warnings} 个警告</translation>
+    </message>
+    <message>
+        <location filename="../window.py" line="219"/>
+        <source>&amp;Print boards…</source>
+        <translation>打印网格公示牌(&amp;P)…</translation>
+    </message>
+    <message>
+        <location filename="../window.py" line="219"/>
+        <source>Print the grid boards, service cards and overview maps as PDF</source>
+        <translation>将网格公示牌、便民服务卡和总览图打印为 PDF</translation>
     </message>
 </context>
 </TS>

@@ -122,13 +122,13 @@ def load_photo(path: Path) -> bytes:
     large = max(image.size) > PHOTO_MAX_SIDE
     if kind in ("PNG", "JPEG") and not rotated and not large:
         return data
-    image = ImageOps.exif_transpose(image)
-    image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE), Image.Resampling.LANCZOS)
+    upright: Image.Image = ImageOps.exif_transpose(image)
+    upright.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE), Image.Resampling.LANCZOS)
     out = io.BytesIO()
-    if kind == "JPEG" or (kind != "PNG" and image.mode in ("RGB", "L", "CMYK")):
-        image.convert("RGB").save(out, format="JPEG", quality=88, optimize=True)
+    if kind == "JPEG" or (kind != "PNG" and upright.mode in ("RGB", "L", "CMYK")):
+        upright.convert("RGB").save(out, format="JPEG", quality=88, optimize=True)
     else:
-        image.save(out, format="PNG", optimize=True)
+        upright.save(out, format="PNG", optimize=True)
     return out.getvalue()
 
 
