@@ -39,6 +39,10 @@ from gridgis.qgis.runtime import start_qgis
 
 STYLES = Path(__file__).resolve().parents[1] / "styles"
 FONT = "Noto Sans CJK SC"
+#: Buildings and facilities are drawn only at scales larger than these (1:n), so that
+#: a whole city opens quickly; a district of a few streets still shows them.
+BUILDINGS_MIN_SCALE = 40000
+FACILITIES_MIN_SCALE = 60000
 
 #: Grid household status, computed from the band in the project variables.
 GRID_STATUS = (
@@ -200,6 +204,9 @@ def buildings() -> None:
         labels('"number"', 6.5, color="#5a4025", buffer=0.6, min_scale=4000)
     )
     layer.setLabelsEnabled(True)
+    # A city has a million buildings: they appear from the scale of a street down.
+    layer.setScaleBasedVisibility(True)
+    layer.setMinimumScale(BUILDINGS_MIN_SCALE)
     save("buildings", layer)
 
 
@@ -245,6 +252,8 @@ def facilities() -> None:
     layer.setRenderer(QgsCategorizedSymbolRenderer("category", categories))
     layer.setLabeling(labels('"name"', 7, color="#333333", buffer=0.7, min_scale=6000))
     layer.setLabelsEnabled(True)
+    layer.setScaleBasedVisibility(True)
+    layer.setMinimumScale(FACILITIES_MIN_SCALE)
     save("facilities", layer)
 
 

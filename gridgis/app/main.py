@@ -1,11 +1,15 @@
-"""Start-up of the desktop application: ``gridgis app`` and ``make run``."""
+"""Start-up of the desktop application: ``gridgis app`` and ``make run``.
+
+This module owns the application's ``QgsApplication`` (through
+:func:`gridgis.qgis.runtime.start_qgis`): it starts QGIS, installs the interface
+language, opens the main window on the project file and runs the event loop.
+"""
 
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
-
-from gridgis.core.errors import GridGisError
 
 #: The demo district opened when no project is named.
 DEMO_PROJECT = Path(__file__).resolve().parents[2] / "data" / "demo.gpkg"
@@ -13,19 +17,35 @@ DEMO_PROJECT = Path(__file__).resolve().parents[2] / "data" / "demo.gpkg"
 
 def run(project: Path | None = None) -> int:
     """Open the main window on ``project`` (default: the demo district); return the exit code."""
-    from qgis.PyQt.QtWidgets import QMessageBox
+    from qgis.core import QgsApplication
+    from qgis.PyQt.QtCore import QCoreApplication, QEvent, QSettings
 
+    from gridgis.app.i18n import chosen_language, install_language
     from gridgis.app.window import MainWindow
     from gridgis.qgis.runtime import start_qgis
 
     app = start_qgis(gui=True)
-    window = MainWindow()
-    try:
-        window.open_project(project or DEMO_PROJECT)
-    except GridGisError as exc:
-        QMessageBox.critical(window, "GridGIS", str(exc))
+    app.setApplicationName("GridGIS")
+    app.setOrganizationName("GridGIS")
+    settings = QSettings("GridGIS", "GridGIS")
+    install_language(chosen_language(settings))
+    window = MainWindow(settings=settings)
     window.show()
-    return int(app.exec_())
+    window.open_or_report(project or DEMO_PROJECT)
+    code = int(app.exec_())
+    # Let a last render job and background checks end before the window goes.
+    window.canvas.stopRendering()
+    window.canvas.waitWhileRendering()
+    tasks = QgsApplication.taskManager()
+    tasks.cancelAll()
+    while tasks.countActiveTasks():
+        app.processEvents()
+        time.sleep(0.05)
+    # Widgets must go before QGIS does: one left to Python's shutdown would be
+    # deleted after the application and crash on the way out.
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,8 +28,10 @@ from shapely.geometry import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import split
 
+from gridgis.core import schema
 from gridgis.core.codes import next_grid_sequence, reading_order
 from gridgis.core.definitions import GridKind
+from gridgis.core.divide import LOG_KEY, Division, StaleDivisionError
 from gridgis.core.errors import GeometryError, SchemaError
 from gridgis.core.i18n import Text
 from gridgis.core.link import link_project
@@ -315,12 +317,8 @@ def merge_grids(store: Store, fids: Sequence[int]) -> ChangeSet:
         Change("grids", gone, None),
     ]
     partners = grids["ab_partner"]
-    cleared = grids[
-        partners.isin(gone_codes | {keep_code}) & ~grids.index.isin(gone.index)
-    ]
-    cleared = cleared[
-        ~((cleared.index == keep_fid) & ~cleared["ab_partner"].isin(gone_codes))
-    ]
+    # Pairs with a merged-away grid are undone; the kept grid's own pair stays.
+    cleared = grids[partners.isin(gone_codes) & ~grids.index.isin(gone.index)]
     if len(cleared):
         changes.append(
             Change(
@@ -593,4 +591,220 @@ def update_attributes(
         (Change(layer, before, after),),
         Text(f"修改{layer}属性", f"edit {layer} attributes"),
         frozenset(communities),
+    )
+
+
+# ---------------------------------------------------------------------------------
+# Staff and AB posts
+# ---------------------------------------------------------------------------------
+
+
+def _grid_by_code(store: Store, code: str) -> gpd.GeoDataFrame:
+    grids = store.read("grids", where={"code": code})
+    if grids.empty:
+        raise SchemaError(
+            f"There is no grid {code}; reload the layer.",
+            f"不存在网格 {code},请重新加载图层。",
+        )
+    return grids
+
+
+def assign_staff(
+    store: Store, grid_code: str, staff_id: str, role: str, *, is_backup: bool = False
+) -> ChangeSet:
+    """Give ``staff_id`` the post ``role`` in grid ``grid_code``.
+
+    Raises
+    ------
+    SchemaError
+        If the grid or the person does not exist, the role is not in the project's
+        catalogue, or the person already holds that post in that grid.
+    """
+    grid = _grid_by_code(store, grid_code)
+    staff = store.read("staff", where={"id": staff_id}, columns=["id", "name"])
+    if staff.empty:
+        raise SchemaError(
+            f"There is no staff member {staff_id}; add the person to the roster first.",
+            f"人员名册中没有编号为 {staff_id} 的人员,请先添加。",
+        )
+    catalogue = store.settings.role(role)
+    if catalogue is None:
+        known = ", ".join(r.id for r in store.settings.roles)
+        raise SchemaError(
+            f"Role '{role}' is not in the project's role catalogue ({known}).",
+            f"岗位“{role}”不在项目的岗位目录中({known})。",
+        )
+    held = store.read(
+        "assignments",
+        where={"grid_code": grid_code, "staff_id": staff_id, "role": role},
+    )
+    name = str(staff["name"].iloc[0])
+    if len(held):
+        raise SchemaError(
+            f"{name} already holds the post {catalogue.en} in grid {grid_code}.",
+            f"{name} 已在网格 {grid_code} 担任{catalogue.zh}。",
+        )
+    row = pd.DataFrame(
+        {
+            "staff_id": [staff_id],
+            "grid_code": [grid_code],
+            "role": [role],
+            "is_backup": [bool(is_backup)],
+        }
+    )
+    return ChangeSet(
+        (Change("assignments", None, row, fresh=True),),
+        Text(
+            f"指派 {name} 为网格 {grid_code} {catalogue.zh}",
+            f"assign {name} as {catalogue.en} of grid {grid_code}",
+        ),
+        frozenset({str(grid["community_code"].iloc[0])}),
+    )
+
+
+def unassign_staff(store: Store, assignment_fid: int) -> ChangeSet:
+    """Remove one post (a row of ``assignments``) from its grid."""
+    rows = store.read("assignments")
+    if assignment_fid not in rows.index:
+        raise SchemaError(
+            f"Assignment {assignment_fid} no longer exists; reload the grid.",
+            f"岗位分配 {assignment_fid} 已不存在,请重新加载网格。",
+        )
+    before = rows.loc[[assignment_fid]]
+    code = str(before["grid_code"].iloc[0])
+    grids = store.read("grids", where={"code": code}, columns=["community_code"])
+    communities = frozenset(str(c) for c in grids["community_code"])
+    return ChangeSet(
+        (Change("assignments", before, None),),
+        Text(
+            f"撤下网格 {code} 的人员 {before['staff_id'].iloc[0]}",
+            f"remove {before['staff_id'].iloc[0]} from grid {code}",
+        ),
+        communities,
+    )
+
+
+def set_ab_partner(store: Store, fid: int, partner: str | None) -> ChangeSet:
+    """Pair grid ``fid`` with the adjacent grid ``partner`` (AB posts), both ways.
+
+    Former partners of either grid are unpaired. ``partner=None`` unpairs the grid.
+
+    Raises
+    ------
+    GeometryError
+        If the partner does not share a border with the grid.
+    """
+    grids = _grid(store, fid)
+    code = _text(grids, fid, "code")
+    values: dict[int, str | None] = {}
+    old = grids.loc[fid, "ab_partner"]
+    if isinstance(old, str) and old:
+        for other in grids.index[grids["code"] == old]:
+            if grids.loc[other, "ab_partner"] == code:
+                values[int(other)] = None
+    if partner:
+        found = grids.index[grids["code"] == partner]
+        if len(found) == 0:
+            raise SchemaError(f"There is no grid {partner}.", f"不存在网格 {partner}。")
+        pfid = int(found[0])
+        if pfid == fid:
+            raise GeometryError(
+                "A grid cannot be its own AB partner.", "网格不能与自身结成 AB 岗。"
+            )
+        shared = _geom(grids, fid).boundary.intersection(
+            _geom(grids, pfid).buffer(0.05)
+        )
+        if shared.length < 1.0:
+            raise GeometryError(
+                f"Grids {code} and {partner} do not share a border; AB partners must be "
+                "neighbours.",
+                f"网格 {code} 与 {partner} 不相邻;AB 岗网格必须相邻。",
+            )
+        their_old = grids.loc[pfid, "ab_partner"]
+        if isinstance(their_old, str) and their_old and their_old != code:
+            for other in grids.index[grids["code"] == their_old]:
+                if grids.loc[other, "ab_partner"] == partner:
+                    values[int(other)] = None
+        values[pfid] = code
+    values[fid] = partner or None
+    fids = sorted(values)
+    before = pd.DataFrame(grids.loc[fids, ["ab_partner"]])
+    after = pd.DataFrame({"ab_partner": [values[f] for f in fids]}, index=before.index)
+    changed = [f for f in fids if not _same(before.loc[f, "ab_partner"], values[f])]
+    communities = frozenset(str(c) for c in grids.loc[fids, "community_code"])
+    description = (
+        Text(f"网格 {code} 与 {partner} 结成 AB 岗", f"pair grid {code} with {partner}")
+        if partner
+        else Text(f"解除网格 {code} 的 AB 岗", f"unpair grid {code}")
+    )
+    return ChangeSet(
+        (Change("grids", before.loc[changed], after.loc[changed]),) if changed else (),
+        description,
+        communities,
+    )
+
+
+def _same(a: object, b: object) -> bool:
+    empty_a = a is None or (not isinstance(a, str) and pd.isna(a))  # type: ignore[call-overload]
+    empty_b = b is None or (not isinstance(b, str) and pd.isna(b))  # type: ignore[call-overload]
+    return (empty_a and empty_b) or a == b
+
+
+# ---------------------------------------------------------------------------------
+# Automatic division
+# ---------------------------------------------------------------------------------
+
+
+def division_changes(store: Store, division: Division) -> ChangeSet:
+    """An accepted automatic division as one reversible edit.
+
+    The community's grids that the division replaces are removed, the new grids are
+    added, and the grids as they were are kept in ``grid_history`` under the next
+    revision number — the same rows :func:`gridgis.core.divide.apply_division` writes,
+    but as a change set, so the application can undo and redo it exactly. (The
+    division log in the settings is the command line's record and is not written.)
+
+    Raises
+    ------
+    StaleDivisionError
+        The community's grids changed after the division was computed.
+    """
+    code = division.community_code
+    current = store.read("grids", where={"community_code": code})
+    now = {
+        str(c): shapely.to_wkb(g)
+        for c, g in zip(current["code"], current.geometry.values, strict=True)
+    }
+    if now != division.basis:
+        raise StaleDivisionError(
+            f"The grids of community {code} changed after this division was computed; "
+            "divide the community again and check the new result.",
+            f"社区 {code} 的网格在计算本次划分后已被修改;请重新划分并检查结果。",
+        )
+    gone = current[~current["code"].isin(set(division.options.locked))]
+    added = division.new_grids.reset_index(drop=True)
+    changes = []
+    if len(current):
+        history = store.read("grid_history", columns=["revision"])
+        logged = store.settings.extra.get(LOG_KEY, []) or []
+        revision = 1 + max(
+            [int(history["revision"].max()) if len(history) else 0]
+            + [int(e.get("revision", 0)) for e in logged]
+        )
+        when = pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s")
+        fields = schema.layer("grids").field_names
+        snapshot = current[[*fields, "geometry"]].reset_index(drop=True)
+        snapshot = snapshot.assign(replaced_at=when, revision=revision)
+        changes.append(Change("grid_history", None, snapshot, fresh=True))
+    if len(gone):
+        changes.append(Change("grids", gone, None))
+    changes.append(Change("grids", None, added, fresh=True))
+    name = division.community_name
+    return ChangeSet(
+        tuple(changes),
+        Text(
+            f"自动划分{name}为 {len(added)} 个网格",
+            f"divide {name} into {len(added)} grids",
+        ),
+        frozenset({code}),
     )

@@ -7,14 +7,17 @@ from shapely.geometry import LineString, box
 
 from gridgis.core.edit import (
     apply_changes,
+    assign_staff,
     draw_grid,
     merge_grids,
     move_building,
     reshape_grid,
+    set_ab_partner,
     split_grid,
+    unassign_staff,
     update_attributes,
 )
-from gridgis.core.errors import GeometryError
+from gridgis.core.errors import GeometryError, SchemaError
 from gridgis.core.link import link_project
 from tests.conftest import COMMUNITY
 
@@ -204,3 +207,116 @@ def test_attribute_edit_undoes(district):
     assert district.read("grids").loc[fid, "name"] == "一号"
     apply_changes(district, applied.inverse())
     assert district.read("grids").loc[fid, "name"] == original
+
+
+def _add_staff(store):
+    import pandas as pd
+
+    with store.transaction() as tx:
+        tx.insert(
+            "staff",
+            pd.DataFrame(
+                {
+                    "id": ["S1", "S2"],
+                    "name": ["王芳", "李强"],
+                    "phone": ["13800000001", "13800000002"],
+                }
+            ),
+        )
+
+
+def test_assign_and_unassign_staff_undo(district):
+    _add_staff(district)
+    code = f"{COMMUNITY}001"
+    applied = apply_changes(district, assign_staff(district, code, "S1", "grid_leader"))
+    rows = district.read("assignments", where={"grid_code": code})
+    assert rows[["staff_id", "role"]].values.tolist() == [["S1", "grid_leader"]]
+    assert "王芳" in applied.description.zh
+    with pytest.raises(SchemaError, match="already holds"):
+        assign_staff(district, code, "S1", "grid_leader")
+    with pytest.raises(SchemaError, match="role catalogue"):
+        assign_staff(district, code, "S2", "astronaut")
+    with pytest.raises(SchemaError, match="no staff member"):
+        assign_staff(district, code, "S9", "grid_leader")
+
+    removed = apply_changes(district, unassign_staff(district, int(rows.index[0])))
+    assert district.read("assignments", where={"grid_code": code}).empty
+    apply_changes(district, removed.inverse())
+    again = district.read("assignments", where={"grid_code": code})
+    assert list(again.index) == list(rows.index)
+    apply_changes(district, applied.inverse())
+    assert district.read("assignments").empty
+
+
+def test_ab_partners_are_mutual_adjacent_and_undo(district):
+    one, two, three = (_fid(district, c) for c in ("001", "002", "003"))
+    apply_changes(district, set_ab_partner(district, one, f"{COMMUNITY}002"))
+    grids = district.read("grids").set_index("code")
+    assert grids.at[f"{COMMUNITY}001", "ab_partner"] == f"{COMMUNITY}002"
+    assert grids.at[f"{COMMUNITY}002", "ab_partner"] == f"{COMMUNITY}001"
+    # Re-pairing 001 with 003 unpairs 002.
+    apply_changes(district, set_ab_partner(district, one, f"{COMMUNITY}003"))
+    grids = district.read("grids").set_index("code")
+    assert grids.at[f"{COMMUNITY}003", "ab_partner"] == f"{COMMUNITY}001"
+    assert pd_isna(grids.at[f"{COMMUNITY}002", "ab_partner"])
+    with pytest.raises(GeometryError, match="do not share a border"):
+        set_ab_partner(district, two, f"{COMMUNITY}003")
+    apply_changes(district, set_ab_partner(district, three, None))
+    grids = district.read("grids").set_index("code")
+    assert pd_isna(grids.at[f"{COMMUNITY}001", "ab_partner"])
+    assert pd_isna(grids.at[f"{COMMUNITY}003", "ab_partner"])
+
+
+def pd_isna(value):
+    import pandas as pd
+
+    return value is None or pd.isna(value)
+
+
+def test_division_as_a_reversible_change(demo_copy):
+    from gridgis.core.divide import divide_community, division_history
+    from gridgis.core.edit import division_changes
+    from gridgis.core.errors import GridGisError
+    from gridgis.core.store import open_project
+
+    store = open_project(demo_copy)
+    grids = store.read("grids")
+    code = str(grids["community_code"].iloc[0])
+    before = store.read("grids", where={"community_code": code}).sort_index()
+    division = divide_community(store, code)
+    applied = apply_changes(store, division_changes(store, division))
+    after = store.read("grids", where={"community_code": code})
+    assert sorted(after["code"]) == sorted(division.grids["code"])
+    assert set(after.index).isdisjoint(before.index)
+    assert after["households"].sum() == before["households"].sum()
+    history = store.read("grid_history")
+    assert sorted(history["code"]) == sorted(before["code"])
+    assert division_history(store, code)["revision"].tolist() == [1]
+    # A division computed on grids that changed since is refused.
+    with pytest.raises(GridGisError, match="changed after"):
+        division_changes(store, division)
+
+    apply_changes(store, applied.inverse())
+    restored = store.read("grids", where={"community_code": code}).sort_index()
+    assert list(restored.index) == list(before.index)
+    assert restored.geometry.equals(before.geometry)
+    assert store.read("grid_history").empty
+    apply_changes(store, applied)
+    assert sorted(
+        store.read("grids", where={"community_code": code})["code"]
+    ) == sorted(division.grids["code"])
+
+
+def test_merge_keeps_the_kept_grids_pair_and_undoes_pairs_with_merged_grids(district):
+    one, two = _fid(district, "001"), _fid(district, "002")
+    apply_changes(district, set_ab_partner(district, one, f"{COMMUNITY}003"))
+    apply_changes(district, set_ab_partner(district, two, f"{COMMUNITY}004"))
+    applied = apply_changes(district, merge_grids(district, [one, two]))
+    grids = district.read("grids").set_index("code")
+    assert grids.at[f"{COMMUNITY}001", "ab_partner"] == f"{COMMUNITY}003"
+    assert grids.at[f"{COMMUNITY}003", "ab_partner"] == f"{COMMUNITY}001"
+    assert pd_isna(grids.at[f"{COMMUNITY}004", "ab_partner"])
+    apply_changes(district, applied.inverse())
+    grids = district.read("grids").set_index("code")
+    assert grids.at[f"{COMMUNITY}004", "ab_partner"] == f"{COMMUNITY}002"
+    assert grids.at[f"{COMMUNITY}002", "ab_partner"] == f"{COMMUNITY}004"

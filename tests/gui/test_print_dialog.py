@@ -2,11 +2,10 @@
 
 import numpy as np
 import pytest
-from qgis.core import QgsProject, QgsTask
+from qgis.core import QgsTask
 from qgis.PyQt.QtCore import Qt
 
 from gridgis.app.dialogs.print_boards import PrintBoardsDialog
-from gridgis.app.window import MainWindow
 from tests.qgis import pdftools
 
 pytestmark = pytest.mark.gui
@@ -65,13 +64,9 @@ def test_cancel_stops_printing_and_writes_nothing(qtbot, demo_copy, tmp_path):
     assert not list(out.rglob("*.pdf"))
 
 
-def test_the_window_has_a_print_boards_entry(qtbot, demo_copy):
-    window = MainWindow(QgsProject())
-    qtbot.addWidget(window)
-    window.open_project(demo_copy)
-    titles = [a.text() for a in window.menuBar().actions()]
-    assert "&File" in titles
-    assert window.print_boards_action.text() == "Print boards…"
+def test_the_window_has_a_print_boards_entry(qtbot, window, demo_copy):
+    assert window.print_boards_action in window.file_menu.actions()
+    assert window.print_boards_action.text() == "&Print boards…"
     window.print_boards_action.trigger()
     dialogs = window.findChildren(PrintBoardsDialog)
     assert len(dialogs) == 1

@@ -1,31 +1,22 @@
-"""The main window shows the demo district's map."""
+"""The main window shows the demo district's map, styled, with its docks."""
 
 import pytest
-from qgis.core import QgsProject
-from qgis.PyQt.QtCore import QEventLoop, QTimer
 
-from gridgis.app.window import MainWindow
+from tests.gui.conftest import render
 
 pytestmark = pytest.mark.gui
 
 
-def _render(window: MainWindow) -> None:
-    loop = QEventLoop()
-    window.canvas.mapCanvasRefreshed.connect(loop.quit)
-    QTimer.singleShot(20000, loop.quit)
-    window.canvas.refresh()
-    loop.exec_()
-
-
-def test_window_opens_the_demo_and_draws_the_map(qtbot, demo_copy, tmp_path):
-    window = MainWindow(QgsProject())
-    qtbot.addWidget(window)
-    window.open_project(demo_copy)
-    window.resize(1200, 800)
-    window.show()
-    _render(window)
+def test_window_opens_the_demo_and_draws_the_map(window, demo_copy):
+    render(window)
     assert set(window.layers) >= {"streets", "communities", "grids", "buildings"}
+    for layer in window.layers.values():
+        assert layer.isValid()
+        assert layer.crs().isValid()
     assert str(demo_copy) in window.file_label.text()
+    assert window.windowTitle().startswith("demo.gpkg")
+    assert "Gauss" in window.crs_label.text()
+    assert window.hierarchy_dock.model.rowCount() == 3  # three streets
     image = window.canvas.grab().toImage()
     colours = {
         image.pixel(x, y)
