@@ -423,6 +423,39 @@ def test_boards_refuses_a_community_and_a_street_at_once(run, demo_copy, tmp_pat
         )
 
 
+def test_algorithms_run_again_and_again_in_qgis_background_tasks(
+    provider, demo_copy, tmp_path, qtbot
+):
+    """QGIS Desktop runs a Toolbox algorithm as a task on a pooled thread."""
+    from qgis.core import QgsProcessingAlgRunnerTask, QgsProcessingContext
+
+    runs = [
+        ("gridgis:validate", {"OUTPUT": "TEMPORARY_OUTPUT"}),
+        ("gridgis:divide", {"COMMUNITY": UNDIVIDED, "OUTPUT": "TEMPORARY_OUTPUT"}),
+        ("gridgis:link", {}),
+        ("gridgis:export", {"BY": 2, "LAYERS": [0]}),
+    ] * 2
+    for k, (alg_id, extra) in enumerate(runs):
+        parameters = {"PROJECT": str(demo_copy), **extra}
+        if alg_id == "gridgis:divide":
+            parameters["REPORT"] = str(tmp_path / f"report{k}.html")
+        if alg_id == "gridgis:export":
+            parameters["OUTPUT"] = str(tmp_path / f"export{k}")
+        algorithm = QgsApplication.processingRegistry().createAlgorithmById(alg_id)
+        context = QgsProcessingContext()
+        context.setProject(QgsProject.instance())
+        feedback = QgsProcessingFeedback()  # the task refers to it: keep it alive
+        task = QgsProcessingAlgRunnerTask(algorithm, parameters, context, feedback)
+        with qtbot.waitSignal(task.executed, timeout=60000) as blocker:
+            QgsApplication.taskManager().addTask(task)
+        ok, results = blocker.args
+        assert ok, alg_id
+        if alg_id == "gridgis:validate":
+            assert results["ERRORS"] == 4
+        if alg_id == "gridgis:divide":
+            assert results["IN_BAND"] >= 8
+
+
 def test_outputs_loaded_into_qgis_look_like_the_project_layers(
     provider, demo_copy, tmp_path
 ):

@@ -37,6 +37,7 @@ from gridgis.core.settings import Settings
 from gridgis.core.store import Store, open_project
 from gridgis.qgis.feedback import QgisFeedback
 from gridgis.qgis.layers import apply_aliases, set_project_variables, style_path
+from gridgis.qgis.tasks import keep_proj_context
 
 ICONS_DIR = Path(__file__).resolve().parent / "icons"
 
@@ -244,6 +245,30 @@ class GridGisAlgorithm(QgsProcessingAlgorithm):
             yield
         except GridGisError as exc:
             raise QgsProcessingException(str(exc)) from exc
+
+    # -- the run ----------------------------------------------------------------------
+
+    def processAlgorithm(
+        self,
+        parameters: dict[str, Any],
+        context: QgsProcessingContext,
+        feedback: QgsProcessingFeedback,
+    ) -> dict[str, Any]:
+        try:
+            return self.process(parameters, context, feedback)
+        finally:
+            # QGIS Desktop runs algorithms on its pooled task threads: the next run on
+            # this thread must not find pyproj's PROJ context freed.
+            keep_proj_context()
+
+    def process(
+        self,
+        parameters: dict[str, Any],
+        context: QgsProcessingContext,
+        feedback: QgsProcessingFeedback,
+    ) -> dict[str, Any]:
+        """The algorithm's work (``processAlgorithm`` of QGIS's API)."""
+        raise NotImplementedError
 
     # -- after the run ----------------------------------------------------------------
 

@@ -117,7 +117,7 @@ class BoardsAlgorithm(GridGisAlgorithm):
         )
         self.addOutput(QgsProcessingOutputNumber(self.GRIDS, self.tr("Boards")))
 
-    def processAlgorithm(
+    def process(
         self,
         parameters: dict[str, Any],
         context: QgsProcessingContext,

@@ -225,7 +225,7 @@ class DivideAlgorithm(GridGisAlgorithm):
             unit_grids=self.parameterAsBoolean(parameters, self.UNIT_GRIDS, context),
         )
 
-    def processAlgorithm(
+    def process(
         self,
         parameters: dict[str, Any],
         context: QgsProcessingContext,

@@ -132,7 +132,7 @@ class ExportAlgorithm(GridGisAlgorithm):
         )
         self.addOutput(QgsProcessingOutputNumber(self.FILES, self.tr("Zip files")))
 
-    def processAlgorithm(
+    def process(
         self,
         parameters: dict[str, Any],
         context: QgsProcessingContext,

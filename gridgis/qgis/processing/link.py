@@ -75,7 +75,7 @@ class LinkAlgorithm(GridGisAlgorithm):
             )
         )
 
-    def processAlgorithm(
+    def process(
         self,
         parameters: dict[str, Any],
         context: QgsProcessingContext,

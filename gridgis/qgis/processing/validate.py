@@ -88,7 +88,7 @@ class ValidateAlgorithm(GridGisAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.ERRORS, self.tr("Errors")))
         self.addOutput(QgsProcessingOutputNumber(self.WARNINGS, self.tr("Warnings")))
 
-    def processAlgorithm(
+    def process(
         self,
         parameters: dict[str, Any],
         context: QgsProcessingContext,
