@@ -1,9 +1,10 @@
-"""The GridGIS plugin: a GridGIS menu and toolbar in QGIS's window, and the provider.
+"""The GridGIS plugin: GridGIS's menu, toolbars, docks and map tools in QGIS's window.
 
 The plugin has no logic of its own. It registers :class:`GridGisProvider` (the engines
 as Processing algorithms), opens a GridGIS project file with
-:func:`gridgis.qgis.layers.load_project`, and starts the algorithms' dialogs with the
-open project filled in.
+:func:`gridgis.qgis.layers.load_project` and puts the desktop application's docks
+(hierarchy, grid inspector, checks) and editing tools into QGIS's window for it
+(:mod:`.workspace`), and starts the algorithms' dialogs with the open project filled in.
 """
 
 from __future__ import annotations
@@ -12,14 +13,17 @@ import os
 from pathlib import Path
 
 from qgis.core import Qgis, QgsApplication, QgsMapLayer, QgsProject, QgsSettings
+from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QIcon
-from qgis.PyQt.QtWidgets import QAction, QFileDialog, QMenu, QToolBar
+from qgis.PyQt.QtWidgets import QAction, QFileDialog, QMenu, QToolBar, QUndoStack
 
+from gridgis.app.i18n import install_language, remove_language, tr
 from gridgis.core import i18n
 from gridgis.core.errors import GridGisError
 from gridgis.core.i18n import Text
 from gridgis.core.store import open_project
 from gridgis.qgis.layers import load_project
+from gridgis.qgis.processing.base import NOTICES
 from gridgis.qgis.processing.provider import ALGORITHMS, GridGisProvider
 
 ICONS_DIR = Path(__file__).resolve().parent / "icons"
@@ -28,6 +32,7 @@ LAST_DIR_KEY = "gridgis/last_project_dir"
 #: Object names of what the plugin adds to QGIS's window (tests and users find them).
 MENU_NAME = "GridGISMenu"
 TOOLBAR_NAME = "GridGISToolbar"
+EDIT_TOOLBAR_NAME = "GridGISEditToolbar"
 #: Algorithms on the toolbar besides "Open project".
 TOOLBAR_ALGORITHMS = ("validate", "divide")
 
@@ -79,12 +84,22 @@ class GridGisPlugin:
         self.iface = iface
         self.provider: GridGisProvider | None = None
         self.menu: QMenu | None = None
+        self.panels_menu: QMenu | None = None
         self.toolbar: QToolBar | None = None
-        #: The plugin's actions by name: ``open`` and the algorithms' ids.
+        self.edit_toolbar: QToolBar | None = None
+        self.undo_stack: QUndoStack | None = None
+        #: The plugin's actions by name: ``open``, ``undo``, ``redo``, the map tools,
+        #: ``merge``, ``divide_here`` and the algorithms' ids.
         self.actions: dict[str, QAction] = {}
         #: The GridGIS project open in QGIS, and its layers.
         self.project_path: Path | None = None
         self.layers: dict = {}
+        #: Its session, docks and tools in QGIS's window (with the GUI only).
+        self.workspace = None
+        #: Check the whole file in the background when a project is opened.
+        self.check_on_open = True
+        #: Keys of the map tools' actions.
+        self.tool_keys: list[str] = []
         self._connected = False
         follow_qgis_language()
 
@@ -112,6 +127,8 @@ class GridGisPlugin:
         self.menu.addAction(open_action)
         self.toolbar.addAction(open_action)
         self.menu.addSeparator()
+        self._add_editing(window)
+        self.menu.addSeparator()
         for algorithm in ALGORITHMS:
             alg_id = f"gridgis:{algorithm.ALGORITHM}"
             instance = QgsApplication.processingRegistry().algorithmById(alg_id)
@@ -124,6 +141,10 @@ class GridGisPlugin:
             self.menu.addAction(action)
             if algorithm.ALGORITHM in TOOLBAR_ALGORITHMS:
                 self.toolbar.addAction(action)
+
+        self.menu.addSeparator()
+        self.panels_menu = self.menu.addMenu(tr("&Panels"))
+        self.panels_menu.setEnabled(False)
 
         menubar = window.menuBar()
         help_menu = next(
@@ -138,28 +159,97 @@ class GridGisPlugin:
             menubar.insertMenu(help_menu, self.menu)
         else:
             menubar.addMenu(self.menu)
-        QgsProject.instance().cleared.connect(self.forget_project)
-        QgsProject.instance().readProject.connect(self.find_project)
+        project = QgsProject.instance()
+        project.cleared.connect(self.forget_project)
+        project.readProject.connect(self.find_project)
+        project.layersWillBeRemoved.connect(self._layers_leaving)
+        NOTICES.project_written.connect(self._file_written)
         self._connected = True
+        self._enable_editing(False)
         self.find_project()
+
+    def _add_editing(self, window) -> None:
+        """Undo/redo, the map tools, merge and "divide this community"."""
+        install_language(i18n.current_language())
+        self.undo_stack = QUndoStack(window)
+        undo = self.undo_stack.createUndoAction(window, tr("&Undo"))
+        undo.setIcon(QgsApplication.getThemeIcon("mActionUndo.svg"))
+        redo = self.undo_stack.createRedoAction(window, tr("&Redo"))
+        redo.setIcon(QgsApplication.getThemeIcon("mActionRedo.svg"))
+        self.actions["undo"], self.actions["redo"] = undo, redo
+        self.edit_toolbar = self.iface.addToolBar(tr("Editing"))
+        self.edit_toolbar.setObjectName(EDIT_TOOLBAR_NAME)
+        for action in (undo, redo):
+            self.menu.addAction(action)
+            self.edit_toolbar.addAction(action)
+        self.menu.addSeparator()
+        self.edit_toolbar.addSeparator()
+        for key, text, icon, tip in (
+            ("select", tr("&Select grids"), "mActionSelectRectangle.svg", tr("Click a grid; Shift-click adds or removes")),
+            ("identify", tr("&Identify"), "mActionIdentify.svg", tr("Click a feature to see its attributes")),
+            ("split", tr("S&plit grid"), "mActionSplitFeatures.svg", tr("Draw a line across a grid; right click finishes")),
+            ("reshape", tr("&Reshape boundary"), "mActionReshape.svg", tr("Draw from a grid's boundary out and back; right click finishes")),
+            ("draw", tr("&Draw new grid"), "mActionCapturePolygon.svg", tr("Click the corners of the new grid; right click finishes")),
+            ("move_building", tr("Move &building"), "mActionMoveFeature.svg", tr("Drag a building onto the neighbouring grid")),
+        ):  # fmt: skip
+            action = QAction(QgsApplication.getThemeIcon(icon), text, window)
+            action.setObjectName(f"GridGIS_tool_{key}")
+            action.setCheckable(True)
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+            action.triggered.connect(lambda _checked=False, k=key: self.use_tool(k))
+            self.actions[key] = action
+            self.tool_keys.append(key)
+            self.menu.addAction(action)
+            self.edit_toolbar.addAction(action)
+        for key, text, icon, tip, slot in (
+            ("merge", tr("&Merge selected grids"), "mActionMergeFeatures.svg", tr("Merge the neighbouring grids selected on the map into one"), self.merge_selected),
+            ("divide_here", tr("&Divide this community…"), "mAlgorithmVoronoi.svg", tr("Divide the selected community into grids automatically"), self.divide_current_community),
+        ):  # fmt: skip
+            action = QAction(QgsApplication.getThemeIcon(icon), text, window)
+            action.setObjectName(f"GridGIS_{key}")
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+            action.triggered.connect(lambda _checked=False, f=slot: f())
+            self.actions[key] = action
+            self.menu.addAction(action)
+            self.edit_toolbar.addAction(action)
+
+    def _enable_editing(self, on: bool) -> None:
+        for key in ("merge", "divide_here", *self.tool_keys):
+            if key in self.actions:
+                self.actions[key].setEnabled(on)
+                if not on:
+                    self.actions[key].setChecked(False)
+        if self.panels_menu is not None:
+            self.panels_menu.setEnabled(on)
 
     def unload(self) -> None:
         """Take everything the plugin added out of QGIS again."""
+        self.close_workspace(remove_layers=False)
         if self._connected:
-            QgsProject.instance().cleared.disconnect(self.forget_project)
-            QgsProject.instance().readProject.disconnect(self.find_project)
+            project = QgsProject.instance()
+            project.cleared.disconnect(self.forget_project)
+            project.readProject.disconnect(self.find_project)
+            project.layersWillBeRemoved.disconnect(self._layers_leaving)
+            NOTICES.project_written.disconnect(self._file_written)
             self._connected = False
         if self.menu is not None:
             self.iface.mainWindow().menuBar().removeAction(self.menu.menuAction())
             self.menu.deleteLater()
             self.menu = None
-        if self.toolbar is not None:
-            self.iface.mainWindow().removeToolBar(self.toolbar)
-            self.toolbar.deleteLater()
-            self.toolbar = None
+        for toolbar in (self.toolbar, self.edit_toolbar):
+            if toolbar is not None:
+                self.iface.mainWindow().removeToolBar(toolbar)
+                toolbar.deleteLater()
+        self.toolbar = self.edit_toolbar = self.panels_menu = None
         for action in self.actions.values():
             action.deleteLater()
         self.actions.clear()
+        if self.undo_stack is not None:
+            self.undo_stack.deleteLater()
+            self.undo_stack = None
+            remove_language()
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)
             self.provider = None
@@ -194,6 +284,9 @@ class GridGisPlugin:
                     TITLE.get(), str(exc), level=Qgis.Critical, duration=0
                 )
                 return False
+        # In QGIS's window: the docks and tools (closing another project's first).
+        if self.undo_stack is not None and not self.open_workspace(path, layers):
+            return False
         self.project_path = path
         self.layers = layers
         canvas = self.iface.mapCanvas()
@@ -220,14 +313,135 @@ class GridGisPlugin:
         files = gridgis_files(QgsProject.instance())
         if len(files) == 1:
             (path,) = files
+            layers = gridgis_layers(QgsProject.instance(), path)
+            if self.undo_stack is not None:
+                self.open_workspace(path, layers)
             self.project_path = path
-            self.layers = gridgis_layers(QgsProject.instance(), path)
+            self.layers = layers
         return self.project_path
 
     def forget_project(self) -> None:
         """QGIS's project was closed: no GridGIS project is open any more."""
+        self.close_workspace(remove_layers=False)
         self.project_path = None
         self.layers = {}
+
+    def open_workspace(self, path: Path, layers: dict) -> bool:
+        """Put the docks and tools into QGIS's window for project ``path``.
+
+        GridGIS works on one project file at a time: another one open before is
+        closed and its layers leave the map.
+        """
+        from .workspace import Workspace
+
+        if self.workspace is not None:
+            if self.workspace.path.resolve() == path.resolve():
+                return True
+            self.close_workspace(remove_layers=True)
+        try:
+            self.workspace = Workspace(
+                self.iface,
+                path,
+                layers,
+                self.undo_stack,
+                check_on_open=self.check_on_open,
+            )
+        except GridGisError as exc:
+            self.iface.messageBar().pushMessage(
+                TITLE.get(), str(exc), level=Qgis.Critical, duration=0
+            )
+            return False
+        for key, tool in self.workspace.tools.items():
+            tool.setAction(self.actions[key])
+        for dock in self.workspace.docks:
+            self.panels_menu.addAction(dock.toggleViewAction())
+        self._enable_editing(True)
+        return True
+
+    def close_workspace(self, *, remove_layers: bool) -> None:
+        """Take the docks and tools of the open project out of QGIS's window."""
+        workspace, self.workspace = self.workspace, None
+        if workspace is None:
+            return
+        if self.panels_menu is not None:
+            self.panels_menu.clear()
+        self._enable_editing(False)
+        workspace.close(remove_layers=remove_layers)
+        if remove_layers:
+            self.project_path = None
+            self.layers = {}
+
+    def _layers_leaving(self, layer_ids: list[str]) -> None:
+        """The project's layers are being removed from QGIS: close its workspace."""
+        if self.workspace is None:
+            return
+        ours = {layer.id() for layer in self.workspace.session.layers.values()}
+        if ours & set(layer_ids):
+            self.close_workspace(remove_layers=False)
+            self.project_path = None
+            self.layers = {}
+
+    def _file_written(self, path: str) -> None:
+        """An algorithm wrote into a file: if it is the open project, show it afresh."""
+        if (
+            self.workspace is None
+            or Path(path).resolve() != self.workspace.path.resolve()
+        ):
+            return
+        had_edits = self.workspace.session.undo_stack.count() > 0
+        self.workspace.reload()
+        if had_edits:
+            self.iface.messageBar().pushMessage(
+                TITLE.get(),
+                Text(
+                    "处理算法修改了项目文件;此前的编辑已保存在文件中,不能再撤销。",
+                    "A Processing algorithm changed the project file; the edits "
+                    "before it are in the file and can no longer be undone.",
+                ).get(),
+                level=Qgis.Info,
+                duration=8,
+            )
+
+    # -- editing ------------------------------------------------------------------------
+
+    def use_tool(self, key: str) -> None:
+        """Make GridGIS's map tool ``key`` (``"split"``, ``"select"``…) the active one."""
+        if self.workspace is None:
+            return
+        self.iface.mapCanvas().setMapTool(self.workspace.tools[key])
+        self.actions[key].setChecked(True)
+
+    def merge_selected(self) -> None:
+        """Merge the grids selected on the map (one undoable edit)."""
+        from gridgis.app.tools.edit_tools import merge_selected
+
+        if self.workspace is not None:
+            merge_selected(self.workspace.session)
+
+    def divide_current_community(self):
+        """Open "divide this community" (preview, report, undoable accept)."""
+        from gridgis.app.dialogs.divide import DivideDialog
+        from gridgis.app.tools.navigation import current_community
+
+        if self.workspace is None:
+            return None
+        session = self.workspace.session
+        community = current_community(session, self.iface.mapCanvas())
+        if community is None:
+            self.iface.messageBar().pushMessage(
+                TITLE.get(),
+                tr("Select a community in the hierarchy or on the map first."),
+                level=Qgis.Warning,
+                duration=6,
+            )
+            return None
+        dialog = DivideDialog(
+            session, community, self.iface.mapCanvas(), self.iface.mainWindow()
+        )
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.show()
+        self.divide_dialog = dialog
+        return dialog
 
     # -- the algorithms ---------------------------------------------------------------
 

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 from qgis.core import Qgis, QgsApplication, QgsProject
-from qgis.PyQt.QtCore import QCoreApplication, QEvent
-from qgis.PyQt.QtWidgets import QMenu, QToolBar
+from qgis.PyQt.QtCore import QCoreApplication, QEvent, Qt
+from qgis.PyQt.QtWidgets import QDockWidget, QMenu, QToolBar
 
 from gridgis.core.i18n import set_language
 from tests.conftest import ROOT
@@ -39,13 +39,37 @@ def plugin_package():
 
 
 @pytest.fixture
-def plugin(plugin_package, qgis_iface, qgis_processing, qgis_new_project):
+def docking(qgis_iface, monkeypatch):
+    """Docks added through ``iface`` land in the main window, as in QGIS.
+
+    (pytest-qgis's interface takes docks without showing them anywhere.)
+    """
+    window = qgis_iface.mainWindow()
+    monkeypatch.setattr(
+        qgis_iface, "addDockWidget", window.addDockWidget, raising=False
+    )
+    monkeypatch.setattr(
+        qgis_iface, "removeDockWidget", window.removeDockWidget, raising=False
+    )
+    return window
+
+
+@pytest.fixture
+def plugin(plugin_package, qgis_iface, qgis_processing, qgis_new_project, docking):
     """The plugin created by its ``classFactory`` with its GUI set up."""
     instance = plugin_package.classFactory(qgis_iface)
     instance.initGui()
     yield instance
     instance.unload()
     flush_deletions()
+
+
+def wait_for_checks(qtbot, plugin) -> None:
+    """Let the whole-file check started on opening finish."""
+    qtbot.waitUntil(
+        lambda: plugin.workspace is None or plugin.workspace.validation.task is None,
+        timeout=60000,
+    )
 
 
 def flush_deletions() -> None:
@@ -59,8 +83,16 @@ def _menus(iface) -> list[QMenu]:
     ]
 
 
-def _toolbar(iface) -> QToolBar | None:
-    return iface.mainWindow().findChild(QToolBar, "GridGISToolbar")
+def _toolbar(iface, name: str = "GridGISToolbar") -> QToolBar | None:
+    return iface.mainWindow().findChild(QToolBar, name)
+
+
+def _docks(iface) -> dict[str, QDockWidget]:
+    return {
+        d.objectName(): d
+        for d in iface.mainWindow().findChildren(QDockWidget)
+        if d.objectName().startswith("GridGIS")
+    }
 
 
 def test_metadata_names_the_version_of_the_gridgis_it_carries(plugin_package):
@@ -77,9 +109,10 @@ def test_metadata_names_the_version_of_the_gridgis_it_carries(plugin_package):
     assert (PLUGINS / "gridgis_qgis" / general["icon"]).is_file()
 
 
-def test_load_adds_menu_toolbar_and_provider_and_unload_removes_them(
-    plugin_package, qgis_iface, qgis_processing, qgis_new_project
-):
+def test_load_adds_menus_toolbars_docks_and_provider_and_unload_removes_them(
+    plugin_package, qgis_iface, qgis_processing, qgis_new_project, docking, demo_copy,
+    qtbot,
+):  # fmt: skip
     registry = QgsApplication.processingRegistry()
     plugin = plugin_package.classFactory(qgis_iface)
     plugin.initGui()
@@ -88,22 +121,35 @@ def test_load_adds_menu_toolbar_and_provider_and_unload_removes_them(
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
     assert texts == [
         "Open GridGIS project…",
+        "&Undo",
+        "&Redo",
+        "&Select grids",
+        "&Identify",
+        "S&plit grid",
+        "&Reshape boundary",
+        "&Draw new grid",
+        "Move &building",
+        "&Merge selected grids",
+        "&Divide this community…",
         "Validate project…",
         "Link buildings and facilities…",
         "Divide a community…",
         "Print grid boards…",
         "Export shapefile bundles…",
+        "&Panels",
     ]
     toolbar = _toolbar(qgis_iface)
-    assert toolbar is not None
     assert [a.objectName() for a in toolbar.actions()] == [
         "GridGISOpenProject",
         "GridGIS_validate",
         "GridGIS_divide",
     ]
+    editing = _toolbar(qgis_iface, "GridGISEditToolbar")
+    assert editing is not None
+    assert not plugin.actions["split"].isEnabled()  # no project open yet
+    assert _docks(qgis_iface) == {}
     provider = registry.providerById("gridgis")
-    assert provider is not None
-    assert {a.name() for a in provider.algorithms()} >= {
+    assert {a.name() for a in provider.algorithms()} == {
         "validate",
         "link",
         "divide",
@@ -111,12 +157,161 @@ def test_load_adds_menu_toolbar_and_provider_and_unload_removes_them(
         "export",
     }
 
+    assert plugin.open_project(demo_copy)
+    wait_for_checks(qtbot, plugin)
+    docks = _docks(qgis_iface)
+    assert set(docks) == {"GridGISHierarchy", "GridGISInspector", "GridGISChecks"}
+    assert docking.dockWidgetArea(docks["GridGISChecks"]) == Qt.BottomDockWidgetArea
+    assert plugin.actions["split"].isEnabled()
+    panels = next(a.menu() for a in menu.actions() if a.text() == "&Panels")
+    assert len(panels.actions()) == 3
+
     plugin.unload()
     flush_deletions()
     assert not any(m.objectName() == "GridGISMenu" for m in _menus(qgis_iface))
     assert _toolbar(qgis_iface) is None
+    assert _toolbar(qgis_iface, "GridGISEditToolbar") is None
+    assert _docks(qgis_iface) == {}
     assert registry.providerById("gridgis") is None
     assert registry.algorithmById("gridgis:validate") is None
+    # The layers stay on the map: they are plain QGIS layers on the project file.
+    assert QgsProject.instance().layerTreeRoot().findGroup("demo") is not None
+
+
+def test_docks_show_the_project_and_its_checks(plugin, qgis_iface, demo_copy, qtbot):
+    plugin.open_project(demo_copy)
+    wait_for_checks(qtbot, plugin)
+    workspace = plugin.workspace
+    found = {(i.rule, i.code) for i in workspace.validation.model.issues}
+    assert found == {
+        ("topology.gap", "320599001001"),
+        ("topology.overlap", "320599001002001"),
+        ("capacity.above_band", "320599001003001"),
+        ("staffing.missing_role", "320599003002004"),
+    }
+    snapping = QgsProject.instance().snappingConfig()
+    assert snapping.enabled()
+    roads = snapping.individualLayerSettings(plugin.layers["roads"])
+    assert roads.enabled()
+    assert not snapping.individualLayerSettings(plugin.layers["buildings"]).enabled()
+    model = workspace.hierarchy.model
+    assert model.community_item("320599002002") is not None
+    assert model.grid_item("320599001003001") is not None
+    workspace.hierarchy.show_row("grid", "320599001003001")
+    (selected,) = plugin.layers["grids"].selectedFeatures()
+    assert selected["code"] == "320599001003001"
+    assert qgis_iface.mapCanvas().extent().contains(selected.geometry().boundingBox())
+
+
+def test_tools_edit_the_file_and_undo_puts_it_back(
+    plugin, qgis_iface, demo_copy, qtbot
+):
+    from gridgis.app.tools.edit_tools import SplitGridTool
+    from gridgis.core.store import open_project
+
+    plugin.open_project(demo_copy)
+    wait_for_checks(qtbot, plugin)
+    plugin.actions["split"].trigger()
+    assert isinstance(qgis_iface.mapCanvas().mapTool(), SplitGridTool)
+    assert plugin.actions["split"].isChecked()
+
+    grids = plugin.layers["grids"]
+    codes = ["320599003002001", "320599003002002"]  # neighbours in 桃园社区
+    before = len(open_project(demo_copy).read("grids"))
+    pair = [f.id() for f in grids.getFeatures() if f["code"] in codes]
+    assert len(pair) == 2
+    grids.selectByIds(pair)
+    plugin.actions["merge"].trigger()
+    assert len(open_project(demo_copy).read("grids")) == before - 1
+    assert grids.featureCount() == before - 1
+    assert plugin.actions["undo"].isEnabled()
+
+    plugin.actions["undo"].trigger()
+    after = open_project(demo_copy).read("grids")
+    assert len(after) == before
+    assert set(codes) <= set(after["code"])
+
+
+def test_an_algorithm_writing_into_the_open_project_refreshes_it(
+    plugin, qgis_iface, demo_copy, tmp_path, qtbot
+):
+    import processing
+
+    plugin.open_project(demo_copy)
+    wait_for_checks(qtbot, plugin)
+    workspace = plugin.workspace
+    grids = plugin.layers["grids"]
+    pair = [
+        f.id()
+        for f in grids.getFeatures()
+        if f["code"] in ("320599003002001", "320599003002002")
+    ]
+    grids.selectByIds(pair)
+    plugin.actions["merge"].trigger()
+    assert plugin.undo_stack.count() == 1
+
+    processing.run(
+        "gridgis:divide",
+        {
+            "PROJECT": str(demo_copy),
+            "COMMUNITY": "320599002002",
+            "WRITE": True,
+            "OUTPUT": "memory:",
+            "REPORT": str(tmp_path / "report.html"),
+        },
+    )
+    assert plugin.undo_stack.count() == 0
+    assert not plugin.actions["undo"].isEnabled()
+    assert workspace.hierarchy.model.grid_item("320599002002001") is not None
+    assert grids.featureCount() > 57
+    assert any(
+        "can no longer be undone" in m
+        for m in qgis_iface.messageBar().get_messages(Qgis.Info)
+    )
+    wait_for_checks(qtbot, plugin)
+
+
+def test_divide_this_community_opens_the_dialog_on_the_selected_one(
+    plugin, qgis_iface, demo_copy, qtbot
+):
+    plugin.open_project(demo_copy)
+    wait_for_checks(qtbot, plugin)
+    communities = plugin.layers["communities"]
+    kangle = next(f.id() for f in communities.getFeatures() if f["name"] == "康乐社区")
+    communities.selectByIds([kangle])
+    plugin.actions["divide_here"].trigger()
+    dialog = plugin.divide_dialog
+    assert dialog.community == "320599002002"
+    assert dialog.parent() is qgis_iface.mainWindow()
+    dialog.close()
+
+
+def test_opening_another_project_replaces_the_first(
+    plugin, qgis_iface, demo_copy, tmp_path, qtbot
+):
+    import shutil
+
+    other = tmp_path / "other" / "district.gpkg"
+    other.parent.mkdir()
+    shutil.copyfile(demo_copy, other)
+    canvas_items = len(qgis_iface.mapCanvas().scene().items())
+    plugin.open_project(demo_copy)
+    wait_for_checks(qtbot, plugin)
+    plugin.open_project(other)
+    wait_for_checks(qtbot, plugin)
+    flush_deletions()
+    root = QgsProject.instance().layerTreeRoot()
+    assert root.findGroup("demo") is None
+    assert root.findGroup("district") is not None
+    assert plugin.workspace.path == other
+    assert len(_docks(qgis_iface)) == 3
+
+    QgsProject.instance().clear()
+    flush_deletions()
+    assert plugin.workspace is None
+    assert _docks(qgis_iface) == {}
+    assert len(qgis_iface.mapCanvas().scene().items()) == canvas_items
+    assert not plugin.actions["split"].isEnabled()
 
 
 def test_menu_and_algorithms_follow_a_chinese_qgis(
@@ -134,7 +329,11 @@ def test_menu_and_algorithms_follow_a_chinese_qgis(
         menu = next(m for m in _menus(qgis_iface) if m.objectName() == "GridGISMenu")
         assert menu.title() == "GridGIS 网格化管理"
         texts = [a.text() for a in menu.actions() if not a.isSeparator()]
-        assert texts[:3] == ["打开 GridGIS 项目…", "检查项目…", "关联建筑与设施…"]
+        assert texts[:3] == ["打开 GridGIS 项目…", "撤销(&U)", "重做(&R)"]
+        assert "检查项目…" in texts
+        assert "关联建筑与设施…" in texts
+        # every entry is in Chinese (the editing entries come from the application)
+        assert all(any("\u4e00" <= ch <= "\u9fff" for ch in t) for t in texts), texts
         plugin.unload()
         flush_deletions()
     finally:
@@ -178,7 +377,7 @@ def test_open_project_loads_the_styled_layers(plugin, qgis_iface, demo_copy):
 
 
 def test_opening_it_again_adds_nothing_and_a_saved_qgis_project_finds_it(
-    plugin, demo_copy, tmp_path
+    plugin, demo_copy, tmp_path, qtbot
 ):
     project = QgsProject.instance()
     assert plugin.open_project(demo_copy)
@@ -190,9 +389,12 @@ def test_opening_it_again_adds_nothing_and_a_saved_qgis_project_finds_it(
     assert project.write(str(saved))
     project.clear()
     assert plugin.project_path is None
+    assert plugin.workspace is None
     assert project.read(str(saved))
     assert plugin.project_path == demo_copy.resolve()
     assert plugin.layers["grids"].featureCount() == 57
+    assert plugin.workspace is not None  # the docks are back
+    wait_for_checks(qtbot, plugin)
 
 
 def test_open_something_else_says_what_to_do(plugin, qgis_iface, tmp_path):

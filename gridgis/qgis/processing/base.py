@@ -28,7 +28,7 @@ from qgis.core import (
     QgsProcessingParameterString,
     QgsProject,
 )
-from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtCore import QCoreApplication, QObject, pyqtSignal
 from qgis.PyQt.QtGui import QIcon
 
 from gridgis.core.errors import GridGisError
@@ -70,6 +70,18 @@ def reload_layers(project: QgsProject | None, path: Path) -> int:
             layer.triggerRepaint()
             count += 1
     return count
+
+
+class _Notices(QObject):
+    """Signals of the algorithms, for whoever shows the project in QGIS."""
+
+    #: An algorithm wrote into a project file (its path); emitted on the main thread.
+    project_written = pyqtSignal(str)
+
+
+#: :attr:`_Notices.project_written` tells the QGIS plugin that an algorithm changed the
+#: file it shows, so that it reloads the file instead of undoing on top of it.
+NOTICES = _Notices()
 
 
 class StyleOutput(QgsProcessingLayerPostProcessorInterface):
@@ -277,7 +289,15 @@ class GridGisAlgorithm(QgsProcessingAlgorithm):
     ) -> dict[str, Any]:
         if self.written is not None:
             reload_layers(context.project(), self.written)
+            NOTICES.project_written.emit(str(self.written))
         return {}
 
 
-__all__ = ["ICONS_DIR", "GridGisAlgorithm", "StyleOutput", "icon", "reload_layers"]
+__all__ = [
+    "ICONS_DIR",
+    "NOTICES",
+    "GridGisAlgorithm",
+    "StyleOutput",
+    "icon",
+    "reload_layers",
+]
