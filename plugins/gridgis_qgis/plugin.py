@@ -24,6 +24,7 @@ from gridgis.core.i18n import Text
 from gridgis.core.store import open_project
 from gridgis.qgis.layers import load_project
 from gridgis.qgis.processing.base import NOTICES
+from gridgis.qgis.processing.base import icon as algorithm_icon
 from gridgis.qgis.processing.provider import ALGORITHMS, GridGisProvider
 
 ICONS_DIR = Path(__file__).resolve().parent / "icons"
@@ -203,10 +204,10 @@ class GridGisPlugin:
             self.menu.addAction(action)
             self.edit_toolbar.addAction(action)
         for key, text, icon, tip, slot in (
-            ("merge", tr("&Merge selected grids"), "mActionMergeFeatures.svg", tr("Merge the neighbouring grids selected on the map into one"), self.merge_selected),
-            ("divide_here", tr("&Divide this community…"), "mAlgorithmVoronoi.svg", tr("Divide the selected community into grids automatically"), self.divide_current_community),
+            ("merge", tr("&Merge selected grids"), QgsApplication.getThemeIcon("mActionMergeFeatures.svg"), tr("Merge the neighbouring grids selected on the map into one"), self.merge_selected),
+            ("divide_here", tr("&Divide this community…"), algorithm_icon("divide"), tr("Divide the selected community into grids automatically"), self.divide_current_community),
         ):  # fmt: skip
-            action = QAction(QgsApplication.getThemeIcon(icon), text, window)
+            action = QAction(icon, text, window)
             action.setObjectName(f"GridGIS_{key}")
             action.setToolTip(tip)
             action.setStatusTip(tip)
