@@ -87,7 +87,7 @@ def test_load_project_adds_styled_layers_and_band_variables(demo_copy):
     # which project a canvas takes its variables from.
     grids = layers["grids"]
     layer_scope = QgsExpressionContextUtils.layerScope(grids)
-    assert layer_scope.variable("gridgis_min_residential") == 300
+    assert int(layer_scope.variable("gridgis_min_residential")) == 300
     from qgis.core import QgsExpression, QgsExpressionContext
 
     context = QgsExpressionContext()
