@@ -10,6 +10,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.gridgis-installed
 SYSTEM_PACKAGES := python3-qgis qgis-providers fonts-noto-cjk xvfb poppler-utils python3-venv gdal-bin qgis
 DEMO := data/demo.gpkg
+# make run PROJECT=file.gpkg opens that file; by default your own copy of the demo.
+PROJECT ?=
 PYTEST_ARGS ?=
 # make bench runs every bench/bench_*.py; BENCH=name runs bench/bench_name.py only.
 BENCH ?= *
@@ -17,7 +19,7 @@ BENCH ?= *
 .PHONY: run test bench setup system lint typecheck demo plugin clean
 
 run: setup
-	@bash tools/run-app $(PY) $(DEMO)
+	@bash tools/run-app $(PY) $(PROJECT)
 
 test: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)

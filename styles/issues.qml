@@ -1,44 +1,44 @@
 <!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
-<qgis symbologyReferenceScale="-1" version="3.22.16-Białowieża" simplifyDrawingTol="1" minScale="100000000" labelsEnabled="0" simplifyAlgorithm="0" hasScaleBasedVisibilityFlag="0" maxScale="0" styleCategories="AllStyleCategories" simplifyDrawingHints="1" readOnly="0" simplifyLocal="1" simplifyMaxScale="1">
+<qgis simplifyDrawingTol="1" labelsEnabled="0" simplifyLocal="1" simplifyDrawingHints="1" simplifyAlgorithm="0" simplifyMaxScale="1" symbologyReferenceScale="-1" minScale="100000000" version="3.22.16-Białowieża" styleCategories="AllStyleCategories" hasScaleBasedVisibilityFlag="0" maxScale="0" readOnly="0">
   <flags>
     <Identifiable>1</Identifiable>
     <Removable>1</Removable>
     <Searchable>1</Searchable>
     <Private>0</Private>
   </flags>
-  <temporal endExpression="" durationField="" accumulate="0" limitMode="0" mode="0" endField="" enabled="0" startField="" startExpression="" durationUnit="min" fixedDuration="0">
+  <temporal limitMode="0" startField="" durationField="" enabled="0" endExpression="" startExpression="" durationUnit="min" fixedDuration="0" accumulate="0" mode="0" endField="">
     <fixedRange>
       <start></start>
       <end></end>
     </fixedRange>
   </temporal>
-  <renderer-v2 type="categorizedSymbol" forceraster="0" enableorderby="0" symbollevels="0" attr="severity" referencescale="-1">
+  <renderer-v2 type="categorizedSymbol" referencescale="-1" enableorderby="0" attr="severity" forceraster="0" symbollevels="0">
     <categories>
-      <category symbol="0" label="error" value="error" render="true"/>
-      <category symbol="1" label="warning" value="warning" render="true"/>
+      <category symbol="0" value="error" render="true" label="error"/>
+      <category symbol="1" value="warning" render="true" label="warning"/>
     </categories>
     <symbols>
-      <symbol type="fill" alpha="1" name="0" force_rhr="0" clip_to_extent="1">
+      <symbol type="fill" force_rhr="0" clip_to_extent="1" alpha="1" name="0">
         <data_defined_properties>
           <Option type="Map">
-            <Option type="QString" value="" name="name"/>
+            <Option type="QString" name="name" value=""/>
             <Option name="properties"/>
-            <Option type="QString" value="collection" name="type"/>
+            <Option type="QString" name="type" value="collection"/>
           </Option>
         </data_defined_properties>
-        <layer class="SimpleFill" locked="0" enabled="1" pass="0">
+        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
           <Option type="Map">
-            <Option type="QString" value="3x:0,0,0,0,0,0" name="border_width_map_unit_scale"/>
-            <Option type="QString" value="227,26,28,255" name="color"/>
-            <Option type="QString" value="bevel" name="joinstyle"/>
-            <Option type="QString" value="0,0" name="offset"/>
-            <Option type="QString" value="3x:0,0,0,0,0,0" name="offset_map_unit_scale"/>
-            <Option type="QString" value="MM" name="offset_unit"/>
-            <Option type="QString" value="227,26,28,255" name="outline_color"/>
-            <Option type="QString" value="solid" name="outline_style"/>
-            <Option type="QString" value="0.8" name="outline_width"/>
-            <Option type="QString" value="MM" name="outline_width_unit"/>
-            <Option type="QString" value="solid" name="style"/>
+            <Option type="QString" name="border_width_map_unit_scale" value="3x:0,0,0,0,0,0"/>
+            <Option type="QString" name="color" value="227,26,28,255"/>
+            <Option type="QString" name="joinstyle" value="bevel"/>
+            <Option type="QString" name="offset" value="0,0"/>
+            <Option type="QString" name="offset_map_unit_scale" value="3x:0,0,0,0,0,0"/>
+            <Option type="QString" name="offset_unit" value="MM"/>
+            <Option type="QString" name="outline_color" value="227,26,28,255"/>
+            <Option type="QString" name="outline_style" value="solid"/>
+            <Option type="QString" name="outline_width" value="0.8"/>
+            <Option type="QString" name="outline_width_unit" value="MM"/>
+            <Option type="QString" name="style" value="solid"/>
           </Option>
           <prop k="border_width_map_unit_scale" v="3x:0,0,0,0,0,0"/>
           <prop k="color" v="227,26,28,255"/>
@@ -53,40 +53,40 @@
           <prop k="style" v="solid"/>
           <data_defined_properties>
             <Option type="Map">
-              <Option type="QString" value="" name="name"/>
+              <Option type="QString" name="name" value=""/>
               <Option type="Map" name="properties">
                 <Option type="Map" name="fillColor">
-                  <Option type="bool" value="true" name="active"/>
-                  <Option type="QString" value="color_rgba(227, 26, 28, 90)" name="expression"/>
-                  <Option type="int" value="3" name="type"/>
+                  <Option type="bool" name="active" value="true"/>
+                  <Option type="QString" name="expression" value="color_rgba(227, 26, 28, 90)"/>
+                  <Option type="int" name="type" value="3"/>
                 </Option>
               </Option>
-              <Option type="QString" value="collection" name="type"/>
+              <Option type="QString" name="type" value="collection"/>
             </Option>
           </data_defined_properties>
         </layer>
       </symbol>
-      <symbol type="fill" alpha="1" name="1" force_rhr="0" clip_to_extent="1">
+      <symbol type="fill" force_rhr="0" clip_to_extent="1" alpha="1" name="1">
         <data_defined_properties>
           <Option type="Map">
-            <Option type="QString" value="" name="name"/>
+            <Option type="QString" name="name" value=""/>
             <Option name="properties"/>
-            <Option type="QString" value="collection" name="type"/>
+            <Option type="QString" name="type" value="collection"/>
           </Option>
         </data_defined_properties>
-        <layer class="SimpleFill" locked="0" enabled="1" pass="0">
+        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
           <Option type="Map">
-            <Option type="QString" value="3x:0,0,0,0,0,0" name="border_width_map_unit_scale"/>
-            <Option type="QString" value="255,153,0,255" name="color"/>
-            <Option type="QString" value="bevel" name="joinstyle"/>
-            <Option type="QString" value="0,0" name="offset"/>
-            <Option type="QString" value="3x:0,0,0,0,0,0" name="offset_map_unit_scale"/>
-            <Option type="QString" value="MM" name="offset_unit"/>
-            <Option type="QString" value="255,153,0,255" name="outline_color"/>
-            <Option type="QString" value="solid" name="outline_style"/>
-            <Option type="QString" value="0.8" name="outline_width"/>
-            <Option type="QString" value="MM" name="outline_width_unit"/>
-            <Option type="QString" value="solid" name="style"/>
+            <Option type="QString" name="border_width_map_unit_scale" value="3x:0,0,0,0,0,0"/>
+            <Option type="QString" name="color" value="255,153,0,255"/>
+            <Option type="QString" name="joinstyle" value="bevel"/>
+            <Option type="QString" name="offset" value="0,0"/>
+            <Option type="QString" name="offset_map_unit_scale" value="3x:0,0,0,0,0,0"/>
+            <Option type="QString" name="offset_unit" value="MM"/>
+            <Option type="QString" name="outline_color" value="255,153,0,255"/>
+            <Option type="QString" name="outline_style" value="solid"/>
+            <Option type="QString" name="outline_width" value="0.8"/>
+            <Option type="QString" name="outline_width_unit" value="MM"/>
+            <Option type="QString" name="style" value="solid"/>
           </Option>
           <prop k="border_width_map_unit_scale" v="3x:0,0,0,0,0,0"/>
           <prop k="color" v="255,153,0,255"/>
@@ -101,15 +101,15 @@
           <prop k="style" v="solid"/>
           <data_defined_properties>
             <Option type="Map">
-              <Option type="QString" value="" name="name"/>
+              <Option type="QString" name="name" value=""/>
               <Option type="Map" name="properties">
                 <Option type="Map" name="fillColor">
-                  <Option type="bool" value="true" name="active"/>
-                  <Option type="QString" value="color_rgba(255, 153, 0, 90)" name="expression"/>
-                  <Option type="int" value="3" name="type"/>
+                  <Option type="bool" name="active" value="true"/>
+                  <Option type="QString" name="expression" value="color_rgba(255, 153, 0, 90)"/>
+                  <Option type="int" name="type" value="3"/>
                 </Option>
               </Option>
-              <Option type="QString" value="collection" name="type"/>
+              <Option type="QString" name="type" value="collection"/>
             </Option>
           </data_defined_properties>
         </layer>
@@ -124,7 +124,7 @@
   <blendMode>0</blendMode>
   <featureBlendMode>0</featureBlendMode>
   <layerOpacity>1</layerOpacity>
-  <geometryOptions removeDuplicateNodes="0" geometryPrecision="0">
+  <geometryOptions geometryPrecision="0" removeDuplicateNodes="0">
     <activeChecks type="StringList">
       <Option type="QString" value=""/>
     </activeChecks>
@@ -133,42 +133,56 @@
   <legend type="default-vector" showLabelLegend="0"/>
   <referencedLayers/>
   <fieldConfiguration>
-    <field configurationFlags="None" name="rule">
+    <field name="rule" configurationFlags="None">
       <editWidget type="">
         <config>
           <Option/>
         </config>
       </editWidget>
     </field>
-    <field configurationFlags="None" name="severity">
+    <field name="severity" configurationFlags="None">
       <editWidget type="">
         <config>
           <Option/>
         </config>
       </editWidget>
     </field>
-    <field configurationFlags="None" name="level">
+    <field name="level" configurationFlags="None">
       <editWidget type="">
         <config>
           <Option/>
         </config>
       </editWidget>
     </field>
-    <field configurationFlags="None" name="code">
+    <field name="code" configurationFlags="None">
       <editWidget type="">
         <config>
           <Option/>
         </config>
       </editWidget>
     </field>
-    <field configurationFlags="None" name="message_zh">
+    <field name="message_zh" configurationFlags="None">
       <editWidget type="">
         <config>
           <Option/>
         </config>
       </editWidget>
     </field>
-    <field configurationFlags="None" name="message_en">
+    <field name="message_en" configurationFlags="None">
+      <editWidget type="">
+        <config>
+          <Option/>
+        </config>
+      </editWidget>
+    </field>
+    <field name="community_code" configurationFlags="None">
+      <editWidget type="">
+        <config>
+          <Option/>
+        </config>
+      </editWidget>
+    </field>
+    <field name="feature" configurationFlags="None">
       <editWidget type="">
         <config>
           <Option/>
@@ -177,40 +191,48 @@
     </field>
   </fieldConfiguration>
   <aliases>
-    <alias index="0" name="" field="rule"/>
-    <alias index="1" name="" field="severity"/>
-    <alias index="2" name="" field="level"/>
-    <alias index="3" name="" field="code"/>
-    <alias index="4" name="" field="message_zh"/>
-    <alias index="5" name="" field="message_en"/>
+    <alias name="" field="rule" index="0"/>
+    <alias name="" field="severity" index="1"/>
+    <alias name="" field="level" index="2"/>
+    <alias name="" field="code" index="3"/>
+    <alias name="" field="message_zh" index="4"/>
+    <alias name="" field="message_en" index="5"/>
+    <alias name="" field="community_code" index="6"/>
+    <alias name="" field="feature" index="7"/>
   </aliases>
   <defaults>
-    <default applyOnUpdate="0" expression="" field="rule"/>
-    <default applyOnUpdate="0" expression="" field="severity"/>
-    <default applyOnUpdate="0" expression="" field="level"/>
-    <default applyOnUpdate="0" expression="" field="code"/>
-    <default applyOnUpdate="0" expression="" field="message_zh"/>
-    <default applyOnUpdate="0" expression="" field="message_en"/>
+    <default expression="" field="rule" applyOnUpdate="0"/>
+    <default expression="" field="severity" applyOnUpdate="0"/>
+    <default expression="" field="level" applyOnUpdate="0"/>
+    <default expression="" field="code" applyOnUpdate="0"/>
+    <default expression="" field="message_zh" applyOnUpdate="0"/>
+    <default expression="" field="message_en" applyOnUpdate="0"/>
+    <default expression="" field="community_code" applyOnUpdate="0"/>
+    <default expression="" field="feature" applyOnUpdate="0"/>
   </defaults>
   <constraints>
-    <constraint unique_strength="0" notnull_strength="0" exp_strength="0" constraints="0" field="rule"/>
-    <constraint unique_strength="0" notnull_strength="0" exp_strength="0" constraints="0" field="severity"/>
-    <constraint unique_strength="0" notnull_strength="0" exp_strength="0" constraints="0" field="level"/>
-    <constraint unique_strength="0" notnull_strength="0" exp_strength="0" constraints="0" field="code"/>
-    <constraint unique_strength="0" notnull_strength="0" exp_strength="0" constraints="0" field="message_zh"/>
-    <constraint unique_strength="0" notnull_strength="0" exp_strength="0" constraints="0" field="message_en"/>
+    <constraint unique_strength="0" exp_strength="0" field="rule" notnull_strength="0" constraints="0"/>
+    <constraint unique_strength="0" exp_strength="0" field="severity" notnull_strength="0" constraints="0"/>
+    <constraint unique_strength="0" exp_strength="0" field="level" notnull_strength="0" constraints="0"/>
+    <constraint unique_strength="0" exp_strength="0" field="code" notnull_strength="0" constraints="0"/>
+    <constraint unique_strength="0" exp_strength="0" field="message_zh" notnull_strength="0" constraints="0"/>
+    <constraint unique_strength="0" exp_strength="0" field="message_en" notnull_strength="0" constraints="0"/>
+    <constraint unique_strength="0" exp_strength="0" field="community_code" notnull_strength="0" constraints="0"/>
+    <constraint unique_strength="0" exp_strength="0" field="feature" notnull_strength="0" constraints="0"/>
   </constraints>
   <constraintExpressions>
-    <constraint desc="" exp="" field="rule"/>
-    <constraint desc="" exp="" field="severity"/>
-    <constraint desc="" exp="" field="level"/>
-    <constraint desc="" exp="" field="code"/>
-    <constraint desc="" exp="" field="message_zh"/>
-    <constraint desc="" exp="" field="message_en"/>
+    <constraint desc="" field="rule" exp=""/>
+    <constraint desc="" field="severity" exp=""/>
+    <constraint desc="" field="level" exp=""/>
+    <constraint desc="" field="code" exp=""/>
+    <constraint desc="" field="message_zh" exp=""/>
+    <constraint desc="" field="message_en" exp=""/>
+    <constraint desc="" field="community_code" exp=""/>
+    <constraint desc="" field="feature" exp=""/>
   </constraintExpressions>
   <expressionfields/>
   <attributeactions/>
-  <attributetableconfig sortExpression="" actionWidgetStyle="dropDown" sortOrder="0">
+  <attributetableconfig sortOrder="0" sortExpression="" actionWidgetStyle="dropDown">
     <columns/>
   </attributetableconfig>
   <conditionalstyles>

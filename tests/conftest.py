@@ -15,6 +15,7 @@ from shapely.geometry import Point, box
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GRIDGIS_LANG", "en")
 
+from gridgis.core.i18n import set_language
 from gridgis.core.settings import Settings
 from gridgis.core.store import GeoPackageStore, MemoryStore, Store
 
@@ -32,6 +33,14 @@ def validate_gpkg(path: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         check=False,
     )
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in the suite's language (English), whatever the last one set."""
+    set_language(None)
+    yield
+    set_language(None)
 
 
 @pytest.fixture

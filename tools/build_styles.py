@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Qt writes XML attributes in hash order; a fixed seed keeps regenerated files stable.
+os.environ.setdefault("QT_HASH_SEED", "0")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from qgis.core import (

@@ -7,16 +7,39 @@ language, opens the main window on the project file and runs the event loop.
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 import time
 from pathlib import Path
 
-#: The demo district opened when no project is named.
+#: The demo district shipped with GridGIS.
 DEMO_PROJECT = Path(__file__).resolve().parents[2] / "data" / "demo.gpkg"
 
 
+def demo_workspace() -> Path:
+    """The user's own copy of the demo district, made on first use.
+
+    The window writes to the file it opens (edits, findings), so the shipped demo is
+    never opened itself: a copy in the user's data folder (``$XDG_DATA_HOME/gridgis``,
+    by default ``~/.local/share/gridgis``) keeps the planner's changes between runs and
+    leaves the shipped file as it is.
+    """
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    target = base / "gridgis" / "demo.gpkg"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".gpkg.part")
+        shutil.copyfile(DEMO_PROJECT, partial)
+        partial.replace(target)
+    return target
+
+
 def run(project: Path | None = None) -> int:
-    """Open the main window on ``project`` (default: the demo district); return the exit code."""
+    """Open the main window on ``project`` (default: the user's copy of the demo).
+
+    Returns the exit code.
+    """
     from qgis.core import QgsApplication
     from qgis.PyQt.QtCore import QCoreApplication, QEvent, QSettings
 
@@ -31,7 +54,7 @@ def run(project: Path | None = None) -> int:
     install_language(chosen_language(settings))
     window = MainWindow(settings=settings)
     window.show()
-    window.open_or_report(project or DEMO_PROJECT)
+    window.open_or_report(project or demo_workspace())
     code = int(app.exec_())
     # Let a last render job and background checks end before the window goes.
     window.canvas.stopRendering()

@@ -113,21 +113,26 @@ def load_project(
         opened[name] = layer
     settings = open_project(path).settings
     project.setCrs(QgsCoordinateReferenceSystem(f"EPSG:{settings.crs_epsg}"))
-    set_project_variables(project, settings)
+    set_project_variables(project, settings, opened.get("grids"))
     return opened
 
 
-def set_project_variables(project: QgsProject, settings: Settings) -> None:
-    """Expose the household bands to styles and labels as project variables.
+def set_project_variables(
+    project: QgsProject, settings: Settings, grids: QgsVectorLayer | None = None
+) -> None:
+    """Expose the household bands to styles and labels as variables.
 
     ``@gridgis_min_<kind>`` and ``@gridgis_max_<kind>`` hold each grid kind's band, so
     the grid style can colour a grid by its household status with
-    ``var('gridgis_max_' || "kind")``.
+    ``var('gridgis_max_' || "kind")``. They are set on the project and, when given, on
+    the grids layer itself: a map canvas drawing layers of another project than QGIS's
+    global one still finds them in the layer's scope.
     """
     for kind, band in settings.household_bands.items():
-        QgsExpressionContextUtils.setProjectVariable(
-            project, f"gridgis_min_{kind}", band.min
-        )
-        QgsExpressionContextUtils.setProjectVariable(
-            project, f"gridgis_max_{kind}", band.max
-        )
+        for name, value in (
+            (f"gridgis_min_{kind}", band.min),
+            (f"gridgis_max_{kind}", band.max),
+        ):
+            QgsExpressionContextUtils.setProjectVariable(project, name, value)
+            if grids is not None:
+                QgsExpressionContextUtils.setLayerVariable(grids, name, value)

@@ -83,6 +83,22 @@ def test_load_project_adds_styled_layers_and_band_variables(demo_copy):
 
     scope = QgsExpressionContextUtils.projectScope(project)
     assert scope.variable("gridgis_max_residential") == 500
+    # The grids layer carries the bands too, so the status colours do not depend on
+    # which project a canvas takes its variables from.
+    grids = layers["grids"]
+    layer_scope = QgsExpressionContextUtils.layerScope(grids)
+    assert int(layer_scope.variable("gridgis_min_residential")) == 300
+    from qgis.core import QgsExpression, QgsExpressionContext
+
+    context = QgsExpressionContext()
+    context.appendScope(QgsExpressionContextUtils.layerScope(grids))
+    status = QgsExpression(grids.renderer().classAttribute())
+    found = {}
+    for feature in grids.getFeatures():
+        context.setFeature(feature)
+        found[feature["code"]] = status.evaluate(context)
+    assert found["320599001003001"] == "over"
+    assert list(found.values()).count("over") == 1
     tree_layer = project.layerTreeRoot().findLayer(layers["overlays"].id())
     assert not tree_layer.isVisible()
 
