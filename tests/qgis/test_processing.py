@@ -484,6 +484,10 @@ def test_outputs_loaded_into_qgis_look_like_the_project_layers(
         assert grids.fields().field("ab_partner").alias() == "AB partner grid"
         assert issues.renderer().classAttribute() == "severity"
         assert issues.fields().field("message_en").alias() == "message (English)"
+        from qgis.core import QgsExpressionContextUtils
+
+        layer_scope = QgsExpressionContextUtils.layerScope(grids)
+        assert int(layer_scope.variable("gridgis_max_residential")) == 500
         scope = project.customVariables()
         assert (scope["gridgis_min_residential"], scope["gridgis_max_residential"]) == (
             300,

@@ -127,7 +127,8 @@ class StyleOutput(QgsProcessingLayerPostProcessorInterface):
         apply_aliases(layer, self.layer_name, current_language())
         project = context.project()
         if self.settings is not None and project is not None:
-            set_project_variables(project, self.settings)
+            grids = layer if self.layer_name == "grids" else None
+            set_project_variables(project, self.settings, grids)
         layer.triggerRepaint()
         self._alive.pop(id(self), None)  # QGIS calls a post-processor once
 
