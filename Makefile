@@ -8,7 +8,7 @@ SYSTEM_PYTHON := /usr/bin/python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.gridgis-installed
-SYSTEM_PACKAGES := python3-qgis qgis-providers fonts-noto-cjk xvfb poppler-utils python3-venv gdal-bin
+SYSTEM_PACKAGES := python3-qgis qgis-providers fonts-noto-cjk xvfb poppler-utils python3-venv gdal-bin qgis
 DEMO := data/demo.gpkg
 # make run PROJECT=file.gpkg opens that file; by default your own copy of the demo.
 PROJECT ?=
@@ -44,8 +44,12 @@ lint: setup
 typecheck: setup
 	$(VENV)/bin/mypy gridgis/core
 
+# make plugin builds dist/gridgis_qgis-<version>.zip, the QGIS plugin with gridgis inside.
+plugin: setup
+	$(PY) tools/build_plugin.py --out dist
+
 demo: setup
 	$(PY) -m gridgis.cli demo --out $(DEMO) --overwrite
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -62,8 +62,11 @@ from gridgis.app.tools.edit_tools import (
     SplitGridTool,
     merge_selected,
 )
-from gridgis.app.tools.navigation import IdentifyTool, SelectGridTool
-from gridgis.app.tools.picking import community_at
+from gridgis.app.tools.navigation import (
+    IdentifyTool,
+    SelectGridTool,
+    current_community,
+)
 from gridgis.app.tools.snapping import configure_snapping
 from gridgis.core.crs import CGCS2000
 from gridgis.core.errors import GridGisError
@@ -472,13 +475,7 @@ class MainWindow(QMainWindow):
         """
         if self.session is None:
             return None
-        layers = self.session.layers
-        for feature in layers["communities"].getSelectedFeatures():
-            return str(feature["code"])
-        for feature in layers["grids"].getSelectedFeatures():
-            return str(feature["community_code"])
-        centre = self.canvas.extent().center()
-        return community_at(self.session.store, centre.x(), centre.y())
+        return current_community(self.session, self.canvas)
 
     def divide_current_community(self) -> DivideDialog | None:
         """Open "divide this community" on the current community."""

@@ -16,12 +16,13 @@ from qgis.core import QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
 from gridgis.core.progress import Cancelled
+from gridgis.qgis.feedback import QgisFeedback
 
-#: PROJ contexts of the task threads, kept alive (see :func:`_keep_proj_context`).
+#: PROJ contexts of the task threads, kept alive (see :func:`keep_proj_context`).
 _PROJ_CONTEXTS: dict[int, object] = {}
 
 
-def _keep_proj_context() -> None:
+def keep_proj_context() -> None:
     """Keep the PROJ context pyproj made for this task thread alive.
 
     pyproj (3.7) remembers a thread's PROJ context in native thread storage but frees
@@ -39,19 +40,12 @@ def _keep_proj_context() -> None:
         _PROJ_CONTEXTS[threading.get_ident()] = manager
 
 
-class TaskFeedback:
+class TaskFeedback(QgisFeedback):
     """A :class:`~gridgis.core.progress.Feedback` that drives a ``QgsTask``."""
 
     def __init__(self, task: QgsTask) -> None:
+        super().__init__(task)
         self.task = task
-
-    def set_progress(self, percent: float) -> None:
-        """Show the progress on the task (and so on its progress bar)."""
-        self.task.setProgress(max(0.0, min(100.0, float(percent))))
-
-    def is_cancelled(self) -> bool:
-        """Whether the user cancelled the task."""
-        return bool(self.task.isCanceled())
 
 
 class EngineTask(QgsTask):
@@ -81,7 +75,7 @@ class EngineTask(QgsTask):
             self.error = exc
             return False
         finally:
-            _keep_proj_context()
+            keep_proj_context()
         if self.isCanceled():
             self.error = Cancelled()
             return False

@@ -65,3 +65,12 @@ def install_language(language: str | None = None) -> str:
         app.installTranslator(translator)
         _installed = translator
     return resolved
+
+
+def remove_language() -> None:
+    """Take the application's catalogue out again (the QGIS plugin is unloaded)."""
+    global _installed
+    app = QCoreApplication.instance()
+    if _installed is not None and app is not None:
+        app.removeTranslator(_installed)
+    _installed = None

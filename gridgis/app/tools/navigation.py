@@ -10,7 +10,22 @@ from qgis.PyQt.QtCore import Qt, pyqtSignal
 from qgis.PyQt.QtWidgets import QToolTip
 
 from gridgis.app.session import ProjectSession
-from gridgis.app.tools.picking import grid_at
+from gridgis.app.tools.picking import community_at, grid_at
+
+
+def current_community(session: ProjectSession, canvas: QgsMapCanvas) -> str | None:
+    """The community the planner is working on.
+
+    The community selected (in the hierarchy or on the map), else the community of the
+    first selected grid, else the community under the centre of the map.
+    """
+    layers = session.layers
+    for feature in layers["communities"].getSelectedFeatures():
+        return str(feature["code"])
+    for feature in layers["grids"].getSelectedFeatures():
+        return str(feature["community_code"])
+    centre = canvas.extent().center()
+    return community_at(session.store, centre.x(), centre.y())
 
 
 class SelectGridTool(QgsMapTool):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from qgis.core import (
+    QgsProject,
     QgsSnappingConfig,
     QgsTolerance,
     QgsVectorLayer,
@@ -16,10 +17,20 @@ TOLERANCE_PX = 12.0
 
 
 def configure_snapping(
-    canvas: QgsMapCanvas, layers: dict[str, QgsVectorLayer], *, enabled: bool = True
+    canvas: QgsMapCanvas,
+    layers: dict[str, QgsVectorLayer],
+    *,
+    enabled: bool = True,
+    project: QgsProject | None = None,
 ) -> QgsSnappingConfig:
-    """Snap to the vertices and segments of roads, grids and communities."""
-    config = QgsSnappingConfig()
+    """Snap to the vertices and segments of roads, grids and communities.
+
+    With ``project`` the configuration belongs to that project, so that it can become
+    the project's own (``project.setSnappingConfig``: QGIS Desktop's snapping toolbar
+    then shows it); QGIS 3.22 crashes reading a project file into a configuration
+    made without one.
+    """
+    config = QgsSnappingConfig(project) if project is not None else QgsSnappingConfig()
     config.setEnabled(enabled)
     config.setMode(QgsSnappingConfig.AdvancedConfiguration)
     config.setIntersectionSnapping(True)
