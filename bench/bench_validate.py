@@ -49,40 +49,32 @@ def _peak_mb() -> float:
 def gridgis_run(path: str) -> dict[str, Any]:
     """Link and validate the city with GridGIS (in a process of its own).
 
-    As ``gridgis validate --link`` does it: the project is read once, linked (the
-    changes written in one transaction), then every rule runs on the linked data.
+    As ``gridgis validate --link`` does it (``validation_report(link=True)``): the
+    project is read once and linked; the link's changes are written in one transaction
+    while every rule runs on the linked data.
     """
     from collections import Counter
 
-    from gridgis.core.link import apply_link, plan_link
-    from gridgis.core.snapshot import Snapshot
     from gridgis.core.store import open_project
-    from gridgis.core.validate import validate_project
+    from gridgis.core.validate import validate_project, validation_report
 
-    times: dict[str, float] = {}
     start = time.perf_counter()
     store = open_project(path)
-    snapshot = Snapshot.load(store)
-    times["read"] = time.perf_counter() - start
-    start = time.perf_counter()
-    plan = plan_link(store, snapshot=snapshot)
-    times["plan"] = time.perf_counter() - start
-    report = apply_link(store, plan)
-    times["link"] = time.perf_counter() - start
-    times["write"] = times["link"] - times["plan"]
-    start = time.perf_counter()
-    issues = validate_project(store, snapshot=report.snapshot)
-    times["validate"] = time.perf_counter() - start
+    report = validation_report(store, link=True)
+    times = dict(report.phases)
+    times["total"] = time.perf_counter() - start
+    times["link"] = times["plan"] + times["write"]
     peak = _peak_mb()
     start = time.perf_counter()
     again = validate_project(open_project(path))
     times["validate_from_file"] = time.perf_counter() - start
+    assert report.link is not None
     return {
         "times": times,
         "peak_mb": peak,
-        "found": dict(Counter(i.rule for i in issues)),
+        "found": dict(Counter(i.rule for i in report.issues)),
         "found_from_file": dict(Counter(i.rule for i in again)),
-        "written": report.written,
+        "written": report.link.written,
     }
 
 
@@ -269,6 +261,9 @@ def _ms(values: list[float]) -> str:
 
 
 def _totals(times: dict[str, float]) -> float:
+    """Wall time of link + validate, reading included."""
+    if "total" in times:
+        return times["total"]
     return times["read"] + times["link"] + times["validate"]
 
 
@@ -280,7 +275,8 @@ def _phase_table(ours: dict[str, Any], theirs: dict[str, Any], link: str) -> lis
         f"| read the layers | {t['read']:.1f} s | {b['read']:.1f} s | "
         f"{b['read'] / t['read']:.1f}× |",
         f"| link ({link}) | {t['link']:.1f} s (compute {t['plan']:.1f} s, write "
-        f"{t['write']:.1f} s) | {b['link']:.1f} s | {b['link'] / t['link']:.1f}× |",
+        f"{t['write']:.1f} s while the rules run) | {b['link']:.1f} s | "
+        f"{b['link'] / t['link']:.1f}× |",
         f"| validate (every rule) | {t['validate']:.1f} s | {b['validate']:.1f} s | "
         f"{b['validate'] / t['validate']:.1f}× |",
         f"| **link + validate, reading included** | **{_totals(t):.1f} s** | "
@@ -335,7 +331,11 @@ def _report(
         "## First link + full validation (a city imported without grid codes)",
         "",
         f"Linking writes the grid code of every one of the {sizes['buildings']:,} "
-        "buildings and the totals of every grid, community and street.",
+        "buildings and the totals of every grid, community and street. GridGIS "
+        "writes them as one SQLite statement in a thread while the rules run on the "
+        "linked data (`validation_report(link=True)`, as `gridgis validate --link`), so "
+        "its total is less than the sum of its phases; the baseline runs its phases "
+        "one after the other.",
         "",
         *_phase_table(
             ours, theirs, f"{sizes['buildings']:,} grid codes and all totals"

@@ -322,3 +322,39 @@ def test_copy_of_a_project_is_independent(tmp_path, settings):
         tx.insert("grids", _grids(1))
     assert open_project(a).count("grids") == 0
     assert np.array_equal(open_project(b).read("grids").index, [1])
+
+
+def test_large_attribute_updates_land_exactly(tmp_path, settings):
+    # More rows than the bulk threshold: the store writes them as one statement.
+    path = tmp_path / "p.gpkg"
+    store = GeoPackageStore.create(path, settings)
+    frame = sample_frame("buildings", 6000, seed=2)
+    with store.transaction() as tx:
+        fids = tx.insert("buildings", frame)
+    codes = [f"32050801904400{k % 10}" if k % 7 else None for k in range(len(fids))]
+    households = [k % 500 if k % 11 else None for k in range(len(fids))]
+    change = pd.DataFrame(
+        {"grid_code": codes, "households": households, "address": "桃花坞大街“甲”12号"},
+        index=fids,
+    )
+    with store.transaction() as tx:
+        tx.update("buildings", change)
+    back = store.read("buildings").loc[fids]
+    assert back["grid_code"].tolist() == codes
+    assert (
+        back["households"]
+        .astype(object)
+        .where(back["households"].notna(), None)
+        .tolist()
+        == households
+    )
+    assert (back["address"] == "桃花坞大街“甲”12号").all()
+    assert store.count("buildings", where={"grid_code": "320508019044003"}) == sum(
+        c == "320508019044003" for c in codes
+    )
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert validate_gpkg(path).returncode == 0
+    with pytest.raises(SchemaError, match="no longer exist"), store.transaction() as tx:
+        tx.update("buildings", change.set_axis([*fids[:-1], 10**9]))
+    assert store.read("buildings").loc[fids, "grid_code"].tolist() == codes

@@ -9,6 +9,7 @@ in QGIS 3.22 without a version warning.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 import tempfile
@@ -45,6 +46,8 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 _GPKG_IDS = {ddl.APPLICATION_ID, 0x47503130, 0x47503131}  # GPKG, GP10, GP11
 #: Inserts larger than this fill the R-tree in one statement instead of per row.
 _BULK_ROWS = 5000
+#: ``UPDATE … FROM`` (SQLite 3.33) lets a large update run as one statement.
+_SET_BASED_UPDATE = sqlite3.sqlite_version_info >= (3, 33, 0)
 
 
 def _connect(path: str | Path) -> sqlite3.Connection:
@@ -207,10 +210,30 @@ class _GeoPackageTransaction(Transaction):
                 ddl.drop_rtree_triggers(self.conn, layer)
             for name in indexed:
                 self.conn.execute(f"DROP INDEX IF EXISTS {ddl.index_name(layer, name)}")
-        cursor = self.conn.executemany(
-            f"UPDATE {ddl.quote(layer)} SET {', '.join(assignments)} WHERE fid = ?",
-            zip(*columns, strict=True),
-        )
+        if (
+            bulk
+            and _SET_BASED_UPDATE
+            and all(lyr.field(n).type is not schema.FieldType.BLOB for n in names)
+        ):
+            # One statement over a JSON array of rows: SQLite does the whole update
+            # without coming back to Python per row, so other threads run meanwhile.
+            values = ", ".join(
+                f"{ddl.quote(n)} = json_extract(j.value, '$[{k + 1}]')"
+                for k, n in enumerate(names)
+            )
+            payload = json.dumps([[fid, *row] for fid, row in zip(
+                fids, zip(*columns[:-1], strict=True), strict=True
+            )], ensure_ascii=False)  # fmt: skip
+            cursor = self.conn.execute(
+                f"UPDATE {ddl.quote(layer)} SET {values} FROM json_each(?) AS j "
+                f"WHERE {ddl.quote(layer)}.fid = json_extract(j.value, '$[0]')",
+                (payload,),
+            )
+        else:
+            cursor = self.conn.executemany(
+                f"UPDATE {ddl.quote(layer)} SET {', '.join(assignments)} WHERE fid = ?",
+                zip(*columns, strict=True),
+            )
         if bulk:
             for name in indexed:
                 ddl.create_index(self.conn, layer, name)
