@@ -382,6 +382,7 @@ class AtlasPages:
         self._maps: list[QgsLayoutItemMap] = []
         self._shown_when: list[tuple[QgsLayoutItem, QgsProperty]] = []
         self._visible: dict[QgsLayoutItem, bool] = {}
+        self._prepared = False
         for child in layout.items():
             if isinstance(child, QgsLayoutItem):
                 self._plan(child)
@@ -447,6 +448,12 @@ class AtlasPages:
             # One expression context for every "exclude from exports" of the page;
             # QGIS would build one per item (each reading the settings from disk).
             page = self.layout.createExpressionContext()
+            if not self._prepared:
+                # A property evaluated unprepared fails once (and falls back to "not
+                # excluded"): the first page would show the frames of empty slots.
+                for _, excluded in self._shown_when:
+                    excluded.prepare(page)
+                self._prepared = True
             for item, excluded in self._shown_when:
                 hidden, _ = excluded.valueAsBool(page, False)
                 item.setVisibility(self._visible.get(item, True) and not hidden)

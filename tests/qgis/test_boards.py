@@ -308,3 +308,31 @@ def test_repaired_text_maps_radicals_to_ideographs():
     assert pdf.repair_cmap(b"1 beginbfchar\n<0005> <2F00>\nendbfchar") == (
         b"1 beginbfchar\n<0005> <4E00>\nendbfchar"
     )
+
+
+def test_empty_staff_slots_leave_no_frame_on_the_first_page(demo_copy):
+    # 桃园第1网格 has six people: slots 7 and 8 of the A3 panel stay empty, also on the
+    # first (here the only) page of a run.
+    dpi = 100
+    image = render_preview(demo_copy, "320599003002001", dpi=dpi).convertToFormat(4)
+    px = dpi / 25.4
+
+    def frame_pixels(slot: int) -> int:
+        """Rows where the slot's left edge shows the frame's neutral grey stroke."""
+        x, y, w, h = item_box("board-a3", f"staff_photo_{slot}")
+        left = int(x * px)
+        grey = 0
+        for row in range(round(y * px) + 2, round((y + h) * px) - 2):
+            for col in (left - 1, left, left + 1):
+                c = image.pixelColor(col, row)
+                channels = (c.red(), c.green(), c.blue())
+                if 140 <= c.red() <= 225 and max(channels) - min(channels) < 8:
+                    grey += 1
+                    break
+        return grey
+
+    height = item_box("board-a3", "staff_photo_6")[3] * px
+    assert frame_pixels(6) > 0.5 * height
+    # (Anti-aliased strokes of the duties text may show a few grey pixels there.)
+    assert frame_pixels(7) < 0.1 * height
+    assert frame_pixels(8) < 0.1 * height
