@@ -28,10 +28,10 @@ from shapely.geometry import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import split
 
-from gridgis.core import schema
 from gridgis.core.codes import next_grid_sequence, reading_order
 from gridgis.core.definitions import GridKind
-from gridgis.core.divide import LOG_KEY, Division, StaleDivisionError
+from gridgis.core.divide import Division
+from gridgis.core.divide.history import current_grids, history_rows, next_revision, now
 from gridgis.core.errors import GeometryError, SchemaError
 from gridgis.core.i18n import Text
 from gridgis.core.link import link_project
@@ -769,32 +769,12 @@ def division_changes(store: Store, division: Division) -> ChangeSet:
     StaleDivisionError
         The community's grids changed after the division was computed.
     """
-    code = division.community_code
-    current = store.read("grids", where={"community_code": code})
-    now = {
-        str(c): shapely.to_wkb(g)
-        for c, g in zip(current["code"], current.geometry.values, strict=True)
-    }
-    if now != division.basis:
-        raise StaleDivisionError(
-            f"The grids of community {code} changed after this division was computed; "
-            "divide the community again and check the new result.",
-            f"社区 {code} 的网格在计算本次划分后已被修改;请重新划分并检查结果。",
-        )
+    current = current_grids(store, division)
     gone = current[~current["code"].isin(set(division.options.locked))]
     added = division.new_grids.reset_index(drop=True)
     changes = []
     if len(current):
-        history = store.read("grid_history", columns=["revision"])
-        logged = store.settings.extra.get(LOG_KEY, []) or []
-        revision = 1 + max(
-            [int(history["revision"].max()) if len(history) else 0]
-            + [int(e.get("revision", 0)) for e in logged]
-        )
-        when = pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s")
-        fields = schema.layer("grids").field_names
-        snapshot = current[[*fields, "geometry"]].reset_index(drop=True)
-        snapshot = snapshot.assign(replaced_at=when, revision=revision)
+        snapshot = history_rows(current, next_revision(store), now())
         changes.append(Change("grid_history", None, snapshot, fresh=True))
     if len(gone):
         changes.append(Change("grids", gone, None))
@@ -806,5 +786,5 @@ def division_changes(store: Store, division: Division) -> ChangeSet:
             f"自动划分{name}为 {len(added)} 个网格",
             f"divide {name} into {len(added)} grids",
         ),
-        frozenset({code}),
+        frozenset({division.community_code}),
     )

@@ -200,6 +200,9 @@ TEXT, INT, BOOL, BLOB, DT = (
 
 _HOUSEHOLDS = _f("households", INT, "户数", "households", "HH", derived=True)
 _POPULATION = _f("population", INT, "人口", "population", "POP", derived=True)
+_GRID_CODE = _f(
+    "grid_code", TEXT, "所属网格编码", "grid code", "GRID_CODE", derived=True, width=15
+)
 
 _GRID_FIELDS = (
     _f("code", TEXT, "网格编码", "grid code", "CODE", required=True, width=15),
@@ -326,15 +329,7 @@ LAYERS: dict[str, Layer] = {
                 _f("population", INT, "人口", "population", "POP"),
                 _f("floors", INT, "层数", "floors", "FLOORS"),
                 _f("use", TEXT, "用途", "use", "USE", choices=BuildingUse, width=12),
-                _f(
-                    "grid_code",
-                    TEXT,
-                    "所属网格编码",
-                    "grid code",
-                    "GRID_CODE",
-                    derived=True,
-                    width=15,
-                ),
+                _GRID_CODE,
             ),
             key=("id",),
         ),
@@ -367,15 +362,7 @@ LAYERS: dict[str, Layer] = {
                     width=20,
                 ),
                 _f("address", TEXT, "地址", "address", "ADDRESS", width=120),
-                _f(
-                    "grid_code",
-                    TEXT,
-                    "所属网格编码",
-                    "grid code",
-                    "GRID_CODE",
-                    derived=True,
-                    width=15,
-                ),
+                _GRID_CODE,
             ),
             key=("id",),
         ),

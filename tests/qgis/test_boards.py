@@ -319,7 +319,7 @@ def test_empty_staff_slots_leave_no_frame_on_the_first_page(demo_copy):
 
     def frame_pixels(slot: int) -> int:
         """Rows where the slot's left edge shows the frame's neutral grey stroke."""
-        x, y, w, h = item_box("board-a3", f"staff_photo_{slot}")
+        x, y, _, h = item_box("board-a3", f"staff_photo_{slot}")
         left = int(x * px)
         grey = 0
         for row in range(round(y * px) + 2, round((y + h) * px) - 2):

@@ -33,21 +33,49 @@ def _log(store: Store) -> list[dict[str, Any]]:
     return list(store.settings.extra.get(LOG_KEY, []) or [])
 
 
-def _next_revision(store: Store) -> int:
+def next_revision(store: Store) -> int:
+    """The revision number the next write of grids into the history gets."""
     history = store.read("grid_history", columns=["revision"])
     highest = int(history["revision"].max()) if len(history) else 0
     logged = max((int(e.get("revision", 0)) for e in _log(store)), default=0)
     return max(highest, logged) + 1
 
 
-def _now() -> pd.Timestamp:
+def now() -> pd.Timestamp:
+    """The time stamp of a history entry (UTC, whole seconds)."""
     return pd.Timestamp(datetime.now(timezone.utc).replace(tzinfo=None)).floor("s")
 
 
-def _snapshot(grids: pd.DataFrame, revision: int, when: pd.Timestamp) -> pd.DataFrame:
+def history_rows(
+    grids: pd.DataFrame, revision: int, when: pd.Timestamp
+) -> pd.DataFrame:
+    """``grid_history`` rows keeping ``grids`` as they were, under ``revision``."""
     fields = schema.layer("grids").field_names
     frame = grids[[*fields, "geometry"]].reset_index(drop=True)
     return frame.assign(replaced_at=when, revision=revision)
+
+
+def current_grids(store: Store, division: Division) -> pd.DataFrame:
+    """The community's grids as they are now, which ``division`` was computed from.
+
+    Raises
+    ------
+    StaleDivisionError
+        The community's grids changed after the division was computed.
+    """
+    code = division.community_code
+    current = store.read("grids", where={"community_code": code})
+    found = {
+        str(c): shapely.to_wkb(g)
+        for c, g in zip(current["code"], current.geometry.values, strict=True)
+    }
+    if found != division.basis:
+        raise StaleDivisionError(
+            f"The grids of community {code} changed after this division was computed; "
+            "divide the community again and check the new result.",
+            f"社区 {code} 的网格在计算本次划分后已被修改;请重新划分并检查结果。",
+        )
+    return current
 
 
 def _write(
@@ -58,8 +86,8 @@ def _write(
     insert: pd.DataFrame,
     entry: dict[str, Any],
 ) -> int:
-    revision = _next_revision(store)
-    when = _now()
+    revision = next_revision(store)
+    when = now()
     entry = {
         "revision": revision,
         "community_code": community,
@@ -73,7 +101,7 @@ def _write(
     extra[LOG_KEY] = [*_log(store), entry]
     with store.transaction() as tx:
         if len(current):
-            tx.insert("grid_history", _snapshot(current, revision, when))
+            tx.insert("grid_history", history_rows(current, revision, when))
         if len(remove):
             tx.delete("grids", remove)
         if len(insert):
@@ -98,17 +126,7 @@ def apply_division(store: Store, division: Division) -> int:
         The community's grids changed after the division was computed; divide again.
     """
     code = division.community_code
-    current = store.read("grids", where={"community_code": code})
-    now = {
-        str(c): shapely.to_wkb(g)
-        for c, g in zip(current["code"], current.geometry.values, strict=True)
-    }
-    if now != division.basis:
-        raise StaleDivisionError(
-            f"The grids of community {code} changed after this division was computed; "
-            "divide the community again and check the new result.",
-            f"社区 {code} 的网格在计算本次划分后已被修改;请重新划分并检查结果。",
-        )
+    current = current_grids(store, division)
     locked = set(division.options.locked)
     remove = current.index[~current["code"].isin(locked)].to_numpy()
     report = division.report

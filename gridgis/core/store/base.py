@@ -35,6 +35,28 @@ def check_where(layer: str, where: Where | None) -> None:
             lyr.field(name)
 
 
+def read_request(
+    layer: str,
+    columns: Sequence[str] | None,
+    bbox: BBox | None,
+    where: Where | None,
+) -> tuple[schema.Layer, list[str]]:
+    """Check the arguments of :meth:`Store.read`; return the layer and field names."""
+    lyr = schema.layer(layer)
+    check_where(layer, where)
+    names = lyr.field_names if columns is None else list(columns)
+    for name in names:
+        lyr.field(name)
+    if bbox is not None and not lyr.is_spatial:
+        from gridgis.core.errors import SchemaError
+
+        raise SchemaError(
+            f"'{layer}' has no geometry to filter by a box.",
+            f"“{lyr.zh}”没有几何字段,不能按范围筛选。",
+        )
+    return lyr, names
+
+
 def where_values(value: Any) -> list[Any] | None:
     """The list of values a ``where`` entry matches; ``None`` means "is empty"."""
     if value is None:

@@ -37,6 +37,7 @@ from gridgis.core.store.base import (
     check_where,
     check_writable,
     fids_taken,
+    read_request,
     requested_fids,
     schema_dtypes,
     where_values,
@@ -410,16 +411,7 @@ class GeoPackageStore(Store):
         where: Where | None = None,
         columns: Sequence[str] | None = None,
     ) -> pd.DataFrame:
-        lyr = schema.layer(layer)
-        check_where(layer, where)
-        names = lyr.field_names if columns is None else list(columns)
-        for name in names:
-            lyr.field(name)
-        if bbox is not None and not lyr.is_spatial:
-            raise SchemaError(
-                f"'{layer}' has no geometry to filter by a box.",
-                f"“{lyr.zh}”没有几何字段,不能按范围筛选。",
-            )
+        lyr, names = read_request(layer, columns, bbox, where)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             frame = pyogrio.read_dataframe(

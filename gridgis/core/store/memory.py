@@ -20,6 +20,7 @@ from gridgis.core.store.base import (
     check_where,
     check_writable,
     fids_taken,
+    read_request,
     requested_fids,
     schema_dtypes,
     where_values,
@@ -133,19 +134,10 @@ class MemoryStore(Store):
         where: Where | None = None,
         columns: Sequence[str] | None = None,
     ) -> pd.DataFrame:
-        lyr = schema.layer(layer)
-        check_where(layer, where)
-        names = lyr.field_names if columns is None else list(columns)
-        for name in names:
-            lyr.field(name)
+        lyr, names = read_request(layer, columns, bbox, where)
         frame = self._layers[layer]
         mask = _mask(frame, where)
         if bbox is not None:
-            if not lyr.is_spatial:
-                raise SchemaError(
-                    f"'{layer}' has no geometry to filter by a box.",
-                    f"“{lyr.zh}”没有几何字段,不能按范围筛选。",
-                )
             geoms = np.asarray(frame.geometry.values, dtype=object)
             mask &= shapely.intersects(geoms, shapely.box(*bbox))
         out = frame[mask]

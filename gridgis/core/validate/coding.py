@@ -15,31 +15,8 @@ import numpy as np
 from gridgis.core.codes import code_problem
 from gridgis.core.definitions import Level, Severity
 from gridgis.core.i18n import Text
-from gridgis.core.validate.context import Context
+from gridgis.core.validate.context import LEVEL_LAYERS, Context
 from gridgis.core.validate.issue import Issue, Rule, rule
-
-_LAYERS = (
-    ("streets", Level.STREET, Text("街道", "street")),
-    ("communities", Level.COMMUNITY, Text("社区", "community")),
-    ("grids", Level.GRID, Text("网格", "grid")),
-)
-
-
-def _community(context: Context, layer: str, k: int) -> str | None:
-    if layer == "grids":
-        return context.community_of_grid(k)
-    if layer == "communities":
-        code = context.snapshot.column("communities", "code")[k]
-        return None if code is None else str(code)
-    return None
-
-
-def _geometry(context: Context, layer: str, k: int) -> object:
-    return {
-        "grids": context.grid_geoms,
-        "communities": context.community_geoms,
-        "streets": context.street_geoms,
-    }[layer][k]
 
 
 @rule(
@@ -52,7 +29,7 @@ def _geometry(context: Context, layer: str, k: int) -> object:
 def malformed_codes(context: Context, me: Rule) -> list[Issue]:
     """Codes that are not 9 (street), 12 (community) or 15 (grid) digits of a county."""
     issues = []
-    for layer, level, what in _LAYERS:
+    for layer, level, what in LEVEL_LAYERS:
         if not context.snapshot.has(layer):
             continue
         for k, code in enumerate(context.snapshot.column(layer, "code")):
@@ -68,8 +45,8 @@ def malformed_codes(context: Context, me: Rule) -> list[Issue]:
                         f"The {what.en} code is wrong: {problem.en} Correct it: 6 "
                         "digits of county, 3 of street, 3 of community, 3 of grid.",
                     ),
-                    _geometry(context, layer, k),
-                    community=_community(context, layer, k),
+                    context.level_geometry(layer, k),
+                    community=context.community_of(layer, k),
                     level=level,
                 )
             )
@@ -86,7 +63,7 @@ def malformed_codes(context: Context, me: Rule) -> list[Issue]:
 def duplicate_codes(context: Context, me: Rule) -> list[Issue]:
     """Codes used by more than one street, community or grid."""
     issues = []
-    for layer, level, what in _LAYERS:
+    for layer, level, what in LEVEL_LAYERS:
         if not context.snapshot.has(layer):
             continue
         codes = context.snapshot.column(layer, "code")
@@ -103,8 +80,8 @@ def duplicate_codes(context: Context, me: Rule) -> list[Issue]:
                         f"The code {code} is used by {counts[code]} {what.en}s; every "
                         f"{what.en} needs a code of its own, so renumber them.",
                     ),
-                    _geometry(context, layer, k),
-                    community=_community(context, layer, k),
+                    context.level_geometry(layer, k),
+                    community=context.community_of(layer, k),
                     level=level,
                 )
             )
@@ -165,8 +142,8 @@ def codes_without_parent_prefix(context: Context, me: Rule) -> list[Issue]:
                         f"of its {parent_what.en}; renumber it, or correct its "
                         f"{parent_what.en}.",
                     ),
-                    _geometry(context, layer, k),
-                    community=_community(context, layer, k),
+                    context.level_geometry(layer, k),
+                    community=context.community_of(layer, k),
                     level=level,
                 )
             )
@@ -216,11 +193,11 @@ def missing_parents(context: Context, me: Rule) -> list[Issue]:
                         f"exist; correct the {parent_what.en} code or create the "
                         f"{parent_what.en} first.",
                     ),
-                    _geometry(context, layer, k),
+                    context.level_geometry(layer, k),
                     community=(
                         str(parent)
                         if layer == "grids" and parent is not None
-                        else _community(context, layer, k)
+                        else context.community_of(layer, k)
                     ),
                     level=level,
                 )

@@ -8,10 +8,19 @@ from typing import Any
 import numpy as np
 import shapely
 
+from gridgis.core.definitions import Level
+from gridgis.core.i18n import Text
 from gridgis.core.link import Linkage
 from gridgis.core.settings import Settings
 from gridgis.core.snapshot import Snapshot
 from gridgis.core.validate.issue import Options
+
+#: The layers of the three levels, with their level and user-visible name.
+LEVEL_LAYERS = (
+    ("streets", Level.STREET, Text("街道", "street")),
+    ("communities", Level.COMMUNITY, Text("社区", "community")),
+    ("grids", Level.GRID, Text("网格", "grid")),
+)
 
 
 def polygonal(geoms: np.ndarray) -> np.ndarray:
@@ -193,6 +202,23 @@ class Context:
         """The community a finding about grid ``k`` belongs to."""
         value = self.grid_community[k]
         return None if value is None else str(value)
+
+    def community_of(self, layer: str, k: int) -> str | None:
+        """The community a finding about row ``k`` of a level layer belongs to."""
+        if layer == "grids":
+            return self.community_of_grid(k)
+        if layer == "communities":
+            code = self.snapshot.column("communities", "code")[k]
+            return None if code is None else str(code)
+        return None
+
+    def level_geometry(self, layer: str, k: int) -> object:
+        """The (repaired) boundary of row ``k`` of a level layer."""
+        return {
+            "grids": self.grid_geoms,
+            "communities": self.community_geoms,
+            "streets": self.street_geoms,
+        }[layer][k]
 
 
 def _positions(keys: np.ndarray, table: np.ndarray) -> np.ndarray:

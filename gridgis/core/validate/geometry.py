@@ -7,33 +7,8 @@ import shapely
 
 from gridgis.core.definitions import Level, Severity
 from gridgis.core.i18n import Text
-from gridgis.core.validate.context import Context, repaired
+from gridgis.core.validate.context import LEVEL_LAYERS, Context, repaired
 from gridgis.core.validate.issue import Issue, Rule, rule
-
-_LEVEL_LAYERS = (
-    ("streets", Level.STREET, Text("街道", "street")),
-    ("communities", Level.COMMUNITY, Text("社区", "community")),
-    ("grids", Level.GRID, Text("网格", "grid")),
-)
-
-
-def _community(context: Context, layer: str, k: int) -> str | None:
-    """The community a finding about row ``k`` of ``layer`` belongs to."""
-    if layer == "grids":
-        return context.community_of_grid(k)
-    if layer == "communities":
-        code = context.snapshot.column("communities", "code")[k]
-        return None if code is None else str(code)
-    return None
-
-
-def _repaired(context: Context, layer: str, k: int) -> object:
-    """The repaired geometry of row ``k`` (a valid location for the finding)."""
-    return {
-        "grids": context.grid_geoms,
-        "communities": context.community_geoms,
-        "streets": context.street_geoms,
-    }[layer][k]
 
 
 @rule(
@@ -46,7 +21,7 @@ def _repaired(context: Context, layer: str, k: int) -> object:
 def empty_boundaries(context: Context, me: Rule) -> list[Issue]:
     """Streets, communities and grids without a boundary."""
     issues = []
-    for layer, level, what in _LEVEL_LAYERS:
+    for layer, level, what in LEVEL_LAYERS:
         if not context.snapshot.has(layer):
             continue
         geoms = context.snapshot.geoms(layer)
@@ -62,7 +37,7 @@ def empty_boundaries(context: Context, me: Rule) -> list[Issue]:
                         f"The {what.en} {codes[k]} has no boundary; draw it on the map "
                         "or delete the record.",
                     ),
-                    community=_community(context, layer, k),
+                    community=context.community_of(layer, k),
                     level=level,
                 )
             )
@@ -79,7 +54,7 @@ def empty_boundaries(context: Context, me: Rule) -> list[Issue]:
 def invalid_boundaries(context: Context, me: Rule) -> list[Issue]:
     """Invalid boundaries of streets, communities, grids and building footprints."""
     issues = []
-    for layer, level, what in _LEVEL_LAYERS:
+    for layer, level, what in LEVEL_LAYERS:
         if not context.snapshot.has(layer):
             continue
         geoms = context.snapshot.geoms(layer)
@@ -99,8 +74,8 @@ def invalid_boundaries(context: Context, me: Rule) -> list[Issue]:
                         "fix the self-intersection or repeated vertices (QGIS “Fix "
                         "geometries”).",
                     ),
-                    _repaired(context, layer, k),
-                    community=_community(context, layer, k),
+                    context.level_geometry(layer, k),
+                    community=context.community_of(layer, k),
                     level=level,
                 )
             )
