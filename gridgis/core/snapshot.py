@@ -38,7 +38,7 @@ from gridgis.core.errors import SchemaError
 from gridgis.core.progress import Feedback, check
 from gridgis.core.settings import Settings
 from gridgis.core.store import GeoPackageStore, Store
-from gridgis.core.store.base import BBox, Where, where_values
+from gridgis.core.store.base import BBox, Where, where_mask
 
 if TYPE_CHECKING:
     from gridgis.core.link import Linkage
@@ -354,14 +354,7 @@ class _FrameReader(_Reader):
             # Only the rows the spatial index finds are looked at further.
             assert isinstance(frame, gpd.GeoDataFrame)
             frame = frame.iloc[np.sort(frame.sindex.query(shapely.box(*bbox)))]
-        mask = np.ones(len(frame), dtype=bool)
-        for name, value in (where or {}).items():
-            values = where_values(value)
-            column = frame[name]
-            if values is None:
-                mask &= column.isna().to_numpy()
-            else:
-                mask &= column.isin(values).fillna(False).to_numpy(dtype=bool)
+        mask = where_mask(frame, where)
         return frame[mask] if not mask.all() else frame
 
     def close(self) -> None:

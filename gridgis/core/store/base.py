@@ -66,6 +66,19 @@ def where_values(value: Any) -> list[Any] | None:
     return list(value)
 
 
+def where_mask(frame: pd.DataFrame, where: Where | None) -> np.ndarray:
+    """Rows of ``frame`` that match ``where`` (see :meth:`Store.read`)."""
+    mask = np.ones(len(frame), dtype=bool)
+    for name, value in (where or {}).items():
+        values = where_values(value)
+        column = frame[name]
+        if values is None:
+            mask &= column.isna().to_numpy()
+        else:
+            mask &= column.isin(values).fillna(False).to_numpy(dtype=bool)
+    return mask
+
+
 class Transaction(ABC):
     """Changes to a store that apply all together when the transaction ends.
 

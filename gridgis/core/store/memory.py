@@ -23,20 +23,8 @@ from gridgis.core.store.base import (
     read_request,
     requested_fids,
     schema_dtypes,
-    where_values,
+    where_mask,
 )
-
-
-def _mask(frame: pd.DataFrame, where: Where | None) -> np.ndarray:
-    mask = np.ones(len(frame), dtype=bool)
-    for name, value in (where or {}).items():
-        values = where_values(value)
-        column = frame[name]
-        if values is None:
-            mask &= column.isna().to_numpy()
-        else:
-            mask &= column.isin(values).fillna(False).to_numpy(dtype=bool)
-    return mask
 
 
 class _MemoryTransaction(Transaction):
@@ -94,7 +82,7 @@ class _MemoryTransaction(Transaction):
         check_writable(layer)
         check_where(layer, where)
         current = self.layers[layer]
-        mask = _mask(current, where)
+        mask = where_mask(current, where)
         self.layers[layer] = current[~mask]
         return int(mask.sum())
 
@@ -136,7 +124,7 @@ class MemoryStore(Store):
     ) -> pd.DataFrame:
         lyr, names = read_request(layer, columns, bbox, where)
         frame = self._layers[layer]
-        mask = _mask(frame, where)
+        mask = where_mask(frame, where)
         if bbox is not None:
             geoms = np.asarray(frame.geometry.values, dtype=object)
             mask &= shapely.intersects(geoms, shapely.box(*bbox))
@@ -147,7 +135,7 @@ class MemoryStore(Store):
     def count(self, layer: str, *, where: Where | None = None) -> int:
         schema.layer(layer)
         check_where(layer, where)
-        return int(_mask(self._layers[layer], where).sum())
+        return int(where_mask(self._layers[layer], where).sum())
 
     def _begin(self) -> Transaction:
         return _MemoryTransaction(self)
