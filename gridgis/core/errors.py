@@ -49,3 +49,18 @@ class InputFileError(GridGisError):
 
 class ExportError(GridGisError):
     """An export cannot be written as asked: a value a format cannot hold, a bad target."""
+
+
+class ConflictError(GridGisError):
+    """Someone else changed a community after it was read: who, when, with which tool.
+
+    The message says what to do: reload (the app) or run the command again.
+    """
+
+
+class ProjectBusyError(ProjectFileError):
+    """Another program holds the project file's write lock longer than GridGIS waits."""
+
+
+class ReadOnlyProjectError(ProjectFileError):
+    """The project file (or its folder) may be read but not written."""

@@ -9,8 +9,11 @@ PostGIS store share this interface, so services never know which one they hold.
 from __future__ import annotations
 
 import contextlib
+import getpass
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import numpy as np
@@ -79,6 +82,76 @@ def where_mask(frame: pd.DataFrame, where: Where | None) -> np.ndarray:
     return mask
 
 
+@dataclass(frozen=True)
+class Revision:
+    """How often a community was changed, and the last change: who, when, which tool.
+
+    Every write to a community's grids, buildings, facilities or staff posts moves its
+    revision on by one; an editor that records the revisions it read can refuse to
+    write over a change made meanwhile (:meth:`Transaction.expect_revisions`).
+    """
+
+    community: str
+    number: int  # 0 when the community was never changed
+    by: str | None = None  # database login, or the OS user for a file
+    at: pd.Timestamp | None = None
+    tool: str | None = None  # command or app tool, e.g. "gridgis divide"
+
+
+#: Layers whose rows move their community's revision, with the field naming it:
+#: the community code itself, or a grid code whose first 12 digits are it.
+REVISED_LAYERS: dict[str, str] = {
+    "grids": "community_code",
+    "buildings": "grid_code",
+    "facilities": "grid_code",
+    "assignments": "grid_code",
+}
+
+
+def revised_communities(layer: str, frame: pd.DataFrame) -> set[str]:
+    """The communities whose revision rows of ``frame`` in ``layer`` move."""
+    name = REVISED_LAYERS.get(layer)
+    if name is None or name not in frame.columns:
+        return set()
+    values = frame[name].dropna().astype(str)
+    return {str(v)[:12] for v in values if v}
+
+
+def check_revisions(
+    current: Mapping[str, Revision], expected: Mapping[str, int], location: str
+) -> None:
+    """Raise :class:`ConflictError` for the first community not at its expected number."""
+    from gridgis.core.errors import ConflictError
+
+    for code, number in expected.items():
+        found = current.get(code, Revision(code, 0))
+        if found.number == int(number):
+            continue
+        who = found.by or "another program"
+        who_zh = found.by or "其他程序"
+        tool = f" with {found.tool}" if found.tool else ""
+        tool_zh = f"用 {found.tool} " if found.tool else ""
+        when = f" at {found.at:%Y-%m-%d %H:%M:%S} UTC" if found.at is not None else ""
+        when_zh = f"于 {found.at:%Y-%m-%d %H:%M:%S}(UTC)" if found.at is not None else ""
+        raise ConflictError(
+            f"Community {code} in {location} was changed by {who}{tool}{when} after "
+            f"it was read (revision {number} → {found.number}); nothing was written. "
+            "Reload the project (or run the command again) and repeat the change on "
+            "what is there now.",
+            f"{location} 中的社区 {code} 在读取后已被{who_zh}{when_zh}{tool_zh}修改"
+            f"(修订号 {number} → {found.number});本次未写入任何内容。"
+            "请重新加载项目(或重新运行命令),在最新数据上重做修改。",
+        )
+
+
+def os_user() -> str:
+    """The login of the person running GridGIS (who writes to a project file)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
 class Transaction(ABC):
     """Changes to a store that apply all together when the transaction ends.
 
@@ -112,6 +185,27 @@ class Transaction(ABC):
     @abstractmethod
     def write_settings(self, settings: Settings) -> None:
         """Replace the project settings."""
+
+    #: The command or app tool writing (``transaction(tool=…)``), for the revisions.
+    tool: str = ""
+
+    @abstractmethod
+    def expect_revisions(self, expected: Mapping[str, int]) -> None:
+        """Refuse to go on unless each community is still at the revision given.
+
+        Made inside the write transaction, after the write lock, so the check and the
+        write are one. Raises :class:`~gridgis.core.errors.ConflictError` naming who
+        changed the first community that moved, when and with which tool.
+        """
+
+    @abstractmethod
+    def bump_revisions(self, communities: Iterable[str]) -> dict[str, int]:
+        """Move each community's revision on by one; return the new numbers.
+
+        The change is recorded with :attr:`Store.user`, the time and the
+        transaction's tool. Writes to a community's rows move it anyway; a community
+        moves at most once per transaction.
+        """
 
     def replace(self, layer: str, frame: pd.DataFrame, *, where: Where) -> np.ndarray:
         """Remove the rows matching ``where`` and add those of ``frame``."""
@@ -168,6 +262,19 @@ class Store(ABC):
     def count(self, layer: str, *, where: Where | None = None) -> int:
         """Number of rows of ``layer`` (matching ``where``)."""
 
+    @property
+    def user(self) -> str:
+        """Who writes: the OS user for a file."""
+        return os_user()
+
+    @abstractmethod
+    def revisions(self, communities: Iterable[str] | None = None) -> dict[str, Revision]:
+        """The revisions of ``communities`` (default: every community ever changed).
+
+        A community never changed has revision 0. Read them *before* reading what an
+        edit is computed from, and pass them to :meth:`Transaction.expect_revisions`.
+        """
+
     @abstractmethod
     def _begin(self) -> Transaction:
         """Start a transaction."""
@@ -181,16 +288,42 @@ class Store(ABC):
         """Undo the transaction's changes."""
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        """Open a transaction; all of its changes land together or none does."""
+    def transaction(self, *, tool: str = "") -> Iterator[Transaction]:
+        """Open a transaction; all of its changes land together or none does.
+
+        The write lock is taken when it opens, so checks made inside it
+        (:meth:`Transaction.expect_revisions`) are atomic with the write. Reads made
+        while it is open (in the same thread) see its changes. A transaction opened
+        while one is open joins it: a step of a command (linking after a division)
+        lands with the command.
+        """
+        open_tx = self.open_transaction()
+        if open_tx is not None:
+            yield open_tx
+            return
         tx = self._begin()
+        tx.tool = tool
+        local = self._local()
+        local.tx = tx
         try:
             yield tx
         except BaseException:
+            local.tx = None
             self._rollback(tx)
             raise
         else:
+            local.tx = None
             self._commit(tx)
+
+    def _local(self) -> threading.local:
+        local = self.__dict__.get("_tx_local")
+        if local is None:
+            local = self.__dict__.setdefault("_tx_local", threading.local())
+        return local
+
+    def open_transaction(self) -> Transaction | None:
+        """The transaction open in this thread, if any."""
+        return getattr(self._local(), "tx", None)
 
     def write_settings(self, settings: Settings) -> None:
         """Replace the project settings (in a transaction of its own)."""

@@ -14,7 +14,7 @@ import os
 import sqlite3
 import tempfile
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,18 +22,27 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import pyogrio.errors
 import shapely
 
 from gridgis.core import schema
-from gridgis.core.errors import ProjectFileError, SchemaError
+from gridgis.core.errors import (
+    GridGisError,
+    ProjectBusyError,
+    ProjectFileError,
+    ReadOnlyProjectError,
+    SchemaError,
+)
 from gridgis.core.settings import FORMAT_MARKER, Settings
 from gridgis.core.store import gpkg_ddl as ddl
 from gridgis.core.store import gpkgblob
 from gridgis.core.store.base import (
     BBox,
+    Revision,
     Store,
     Transaction,
     Where,
+    check_revisions,
     check_where,
     check_writable,
     fids_taken,
@@ -51,10 +60,150 @@ _BULK_ROWS = 5000
 _SET_BASED_UPDATE = sqlite3.sqlite_version_info >= (3, 33, 0)
 
 
+def busy_seconds() -> float:
+    """How long a command waits for another program's write to finish."""
+    try:
+        return max(0.0, float(os.environ.get("GRIDGIS_BUSY_SECONDS", "8")))
+    except ValueError:
+        return 8.0
+
+
 def _connect(path: str | Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), isolation_level=None, timeout=30.0)
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=busy_seconds())
     gpkgblob.register_functions(conn)
     return conn
+
+
+def holders(path: Path) -> list[str]:
+    """The programs (``pid name``) that have ``path`` or its journal open, if visible."""
+    targets = {str(path.resolve()), str(path.resolve()) + "-journal"}
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        if int(proc.name) == os.getpid():
+            continue
+        try:
+            links = {os.readlink(fd) for fd in (proc / "fd").iterdir()}
+            if links & targets:
+                name = (proc / "comm").read_text().strip()
+                cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(
+                    errors="replace"
+                )
+                found.append(f"{proc.name} {cmd.strip()[:80] or name}")
+        except OSError:
+            continue
+    return found
+
+
+def database_error(path: Path, exc: Exception) -> GridGisError | None:
+    """The message for an SQLite (or GDAL) error about the project file itself.
+
+    ``None`` when the error is not about the file (a programming error).
+    """
+    text = str(exc)
+    lower = text.lower()
+    if "locked" in lower or "busy" in lower:
+        who = holders(path)
+        held = "; ".join(who) or "another program"
+        return ProjectBusyError(
+            f"{path} is busy: {held} is writing to it (waited {busy_seconds():g} s). "
+            "Wait until that program has finished saving (or close it) and run the "
+            "command again.",
+            f"{path} 正被占用:{'; '.join(who) or '其他程序'}正在写入(已等待 "
+            f"{busy_seconds():g} 秒)。请等该程序保存完毕(或关闭它)后再运行。",
+        )
+    if "readonly" in lower or "read-only" in lower or "read only" in lower:
+        return read_only_error(path)
+    if any(k in lower for k in ("malformed", "not a database", "corrupt")):
+        return damaged_error(path, text)
+    return None
+
+
+def read_only_error(path: Path) -> ReadOnlyProjectError:
+    """Writing is refused: the file or its folder may not be written."""
+    return ReadOnlyProjectError(
+        f"{path} can be read but not written (the file or its folder is read-only "
+        "for you); nothing was changed. Copy it somewhere you may write, or ask for "
+        "write permission, then repeat the change.",
+        f"{path} 只能读取、不能写入(文件或其所在文件夹对您是只读的);未做任何修改。"
+        "请把它复制到可写的位置,或申请写入权限后重做修改。",
+    )
+
+
+def damaged_error(path: Path, reason: str) -> ProjectFileError:
+    """A damaged file: what SQLite finds damaged, and how to get the data out."""
+    findings: list[str] = []
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            findings = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        findings = [str(exc)]
+    found = "; ".join(f for f in findings if f != "ok") or reason
+    rescue = (
+        f"sqlite3 {path} .recover | sqlite3 rescued.gpkg   or   "
+        f"ogr2ogr -f GPKG rescued.gpkg {path} -skipfailures"
+    )
+    return ProjectFileError(
+        f"{path} is damaged: {found}. Restore it from a backup, or get out what can "
+        f"still be read: {rescue}; then check the result with `gridgis validate`.",
+        f"{path} 已损坏:{found}。请从备份恢复,或导出仍可读取的内容:{rescue};"
+        "再用 `gridgis validate` 检查结果。",
+    )
+
+
+@contextlib.contextmanager
+def explained(path: Path) -> Iterator[None]:
+    """Turn errors about the project file into messages that say what to do."""
+    try:
+        yield
+    except (sqlite3.DatabaseError, pyogrio.errors.DataSourceError) as exc:
+        error = database_error(path, exc)
+        if error is None:
+            raise
+        raise error from None
+    except OSError as exc:
+        if exc.errno in (13, 30):  # EACCES, EROFS
+            raise read_only_error(path) from None
+        raise
+
+
+def recover(path: Path) -> None:
+    """Roll back what a crashed writer left (a hot journal), as SQLite means it.
+
+    A program killed inside its transaction leaves ``path-journal``; SQLite puts the
+    file back as it was before that transaction when it is next opened for writing.
+    Read-only openers cannot do that, so this opens it for writing first.
+    """
+    journal = Path(f"{path}-journal")
+    try:
+        if not journal.exists() or journal.stat().st_size == 0:
+            return
+    except OSError:
+        return
+    try:
+        conn = _connect(path)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        lower = str(exc).lower()
+        if "readonly" in lower or "read-only" in lower or "unable to open" in lower:
+            raise ProjectFileError(
+                f"{path} was being written when a program stopped, and putting it back "
+                f"needs write access (it is read-only for you). Nothing is lost: ask "
+                f"for write permission, or copy {path.name} together with "
+                f"{journal.name} to a folder you may write and open the copy.",
+                f"{path} 在写入时程序中断,恢复需要写入权限(该文件对您只读)。数据没有丢失:"
+                f"请申请写入权限,或把 {path.name} 与 {journal.name} 一起复制到可写的文件夹"
+                "后打开副本。",
+            ) from None
+        error = database_error(path, exc)
+        if error is None:
+            raise
+        raise error from None
 
 
 def sql_literal(value: Any) -> str:
@@ -105,12 +254,72 @@ def _sql_column(series: pd.Series, fld: schema.Field) -> list[Any]:
     return series.tolist()
 
 
+def _revision_rows(
+    conn: sqlite3.Connection, communities: Iterable[str] | None = None
+) -> dict[str, Revision]:
+    sql = "SELECT community_code, revision, changed_by, changed_at, tool FROM "
+    sql += "community_revisions"
+    codes = None if communities is None else [str(c) for c in communities]
+    if codes is not None:
+        sql += f" WHERE community_code IN ({', '.join('?' * len(codes))})"
+    try:
+        rows = conn.execute(sql, codes or []).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise
+        rows = []  # a file not migrated yet (read-only): nothing recorded
+    found = {
+        str(code): Revision(
+            str(code),
+            int(number),
+            by,
+            None if at is None else pd.Timestamp(at).tz_localize(None),
+            tool,
+        )
+        for code, number, by, at, tool in rows
+    }
+    if codes is not None:
+        for code in codes:
+            found.setdefault(code, Revision(code, 0))
+    return found
+
+
 class _GeoPackageTransaction(Transaction):
     def __init__(self, store: GeoPackageStore, conn: sqlite3.Connection) -> None:
         self.store = store
         self.conn = conn
         self.touched: set[str] = set()
         self.settings: Settings | None = None
+        # Revisions as they were when the write lock was taken: each community this
+        # transaction changes moves on by exactly one from there.
+        self.before = {c: r.number for c, r in _revision_rows(conn).items()}
+        self.bumped: set[str] = set()
+
+    def expect_revisions(self, expected: Mapping[str, int]) -> None:
+        check_revisions(
+            _revision_rows(self.conn, list(expected)), expected, self.store.location
+        )
+
+    def bump_revisions(self, communities: Iterable[str]) -> dict[str, int]:
+        codes = [str(c) for c in communities]
+        self.bumped.update(codes)
+        return {c: self.before.get(c, 0) + 1 for c in codes}
+
+    def _settle_revisions(self) -> None:
+        """Record one step per changed community, with who, when and which tool."""
+        after = {c: r.number for c, r in _revision_rows(self.conn).items()}
+        moved = {c for c, n in after.items() if n != self.before.get(c, 0)}
+        when = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        self.conn.executemany(
+            "INSERT INTO community_revisions (community_code, revision, changed_by, "
+            "changed_at, tool) VALUES (?, ?, ?, ?, ?) ON CONFLICT (community_code) DO "
+            "UPDATE SET revision = excluded.revision, changed_by = excluded.changed_by,"
+            " changed_at = excluded.changed_at, tool = excluded.tool",
+            [
+                (c, self.before.get(c, 0) + 1, self.store.user, when, self.tool or None)
+                for c in sorted(moved | self.bumped)
+            ],
+        )
 
     def _srs(self) -> int:
         return self.store.settings.crs_epsg
@@ -279,7 +488,8 @@ class _GeoPackageTransaction(Transaction):
         self.settings = settings
 
     def finish(self) -> None:
-        """Record the change in ``gpkg_contents`` (time and extent)."""
+        """Record the change in ``gpkg_contents`` (time and extent) and revisions."""
+        self._settle_revisions()
         for layer in sorted(self.touched):
             extent = self.conn.execute(
                 "SELECT min(minx), min(miny), max(maxx), max(maxy) FROM "
@@ -345,6 +555,7 @@ class GeoPackageStore(Store):
                 ddl.create_core(conn, settings.crs_epsg)
                 for lyr in schema.LAYERS.values():
                     ddl.create_layer(conn, lyr, settings.crs_epsg)
+                ddl.create_revision_triggers(conn)
                 conn.executemany(
                     "INSERT INTO settings (key, value) VALUES (?, ?)",
                     settings.to_rows(),
@@ -368,10 +579,15 @@ class GeoPackageStore(Store):
             The file is missing, not a GeoPackage, not a GridGIS project, or was made by
             a newer GridGIS.
         """
-        from gridgis.core.store import migrate as migrations
-
         path = Path(path)
         check_project_file(path)
+        with explained(path):
+            return cls._open(path, migrate)
+
+    @classmethod
+    def _open(cls, path: Path, migrate: bool) -> GeoPackageStore:
+        from gridgis.core.store import migrate as migrations
+
         conn = _connect(path)
         try:
             rows = conn.execute("SELECT key, value FROM settings").fetchall()
@@ -392,7 +608,9 @@ class GeoPackageStore(Store):
                         f"{path} 的数据结构版本为 {version},需要升级到 "
                         f"{schema.SCHEMA_VERSION};请允许升级后再打开。",
                     )
-                settings = migrations.migrate(conn, settings)
+                if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+                    settings = migrations.migrate(conn, settings)
+                # A read-only older file is read as it is; writing it is refused.
         finally:
             conn.close()
         return cls(path, settings)
@@ -412,7 +630,10 @@ class GeoPackageStore(Store):
         columns: Sequence[str] | None = None,
     ) -> pd.DataFrame:
         lyr, names = read_request(layer, columns, bbox, where)
-        with warnings.catch_warnings():
+        tx = self.open_transaction()
+        if isinstance(tx, _GeoPackageTransaction):
+            return self._read_sql(tx.conn, lyr, names, bbox, where)
+        with warnings.catch_warnings(), explained(self.path):
             warnings.simplefilter("ignore", RuntimeWarning)
             frame = pyogrio.read_dataframe(
                 self.path,
@@ -434,33 +655,94 @@ class GeoPackageStore(Store):
             return frame[[*names, "geometry"]]
         return pd.DataFrame(frame[names])
 
+    def _read_sql(
+        self,
+        conn: sqlite3.Connection,
+        lyr: schema.Layer,
+        names: list[str],
+        bbox: BBox | None,
+        where: Where | None,
+    ) -> pd.DataFrame:
+        """Read through an SQLite connection (the open transaction's, to see its rows)."""
+        selected = ["fid", *names]
+        if lyr.is_spatial:
+            selected.append(schema.GEOMETRY_COLUMN)
+        conditions = [where_sql(where) or "1"]
+        if bbox is not None:
+            minx, miny, maxx, maxy = (sql_literal(float(v)) for v in bbox)
+            conditions.append(
+                f"fid IN (SELECT id FROM {ddl.quote(ddl.rtree_name(lyr.name))} "
+                f"WHERE minx <= {maxx} AND maxx >= {minx} "
+                f"AND miny <= {maxy} AND maxy >= {miny})"
+            )
+        rows = conn.execute(
+            f"SELECT {', '.join(map(ddl.quote, selected))} FROM {ddl.quote(lyr.name)} "
+            f"WHERE {' AND '.join(f'({c})' for c in conditions)} ORDER BY fid"
+        ).fetchall()
+        values = list(zip(*rows, strict=True)) if rows else [()] * len(selected)
+        index = pd.Index(np.asarray(values[0], dtype=np.int64), name="fid")
+        data = {}
+        for name, column in zip(names, values[1:], strict=False):
+            series = pd.Series(list(column), index=index, dtype=object)
+            if lyr.field(name).type is schema.FieldType.DATETIME:
+                series = pd.to_datetime(series, utc=True, format="ISO8601")
+            elif lyr.field(name).type is schema.FieldType.REAL:
+                series = series.astype(float)
+            data[name] = series
+        frame = schema_dtypes(lyr.name, pd.DataFrame(data, index=index, columns=names))
+        if not lyr.is_spatial:
+            return frame
+        geoms = gpkgblob.decode(list(values[-1]))
+        return gpd.GeoDataFrame(frame, geometry=geoms, crs=self.crs)[
+            [*names, "geometry"]
+        ]
+
     def count(self, layer: str, *, where: Where | None = None) -> int:
         schema.layer(layer)
         check_where(layer, where)
         condition = where_sql(where) or "1"
-        conn = _connect(self.path)
-        try:
-            (n,) = conn.execute(
-                f"SELECT count(*) FROM {ddl.quote(layer)} WHERE {condition}"
-            ).fetchone()
-        finally:
-            conn.close()
+        sql = f"SELECT count(*) FROM {ddl.quote(layer)} WHERE {condition}"
+        tx = self.open_transaction()
+        if isinstance(tx, _GeoPackageTransaction):
+            return int(tx.conn.execute(sql).fetchone()[0])
+        with explained(self.path), self.sqlite() as conn:
+            (n,) = conn.execute(sql).fetchone()
         return int(n)
+
+    def revisions(self, communities: Iterable[str] | None = None) -> dict[str, Revision]:
+        tx = self.open_transaction()
+        if isinstance(tx, _GeoPackageTransaction):
+            return _revision_rows(tx.conn, communities)
+        with explained(self.path), self.sqlite() as conn:
+            return _revision_rows(conn, communities)
 
     # -- writing --------------------------------------------------------------------
 
     def _begin(self) -> Transaction:
-        conn = _connect(self.path)
-        conn.execute("BEGIN IMMEDIATE")
-        return _GeoPackageTransaction(self, conn)
+        with explained(self.path):
+            if not os.access(self.path, os.W_OK) or not os.access(
+                self.path.parent, os.W_OK
+            ):
+                raise read_only_error(self.path)
+            conn = _connect(self.path)
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return _GeoPackageTransaction(self, conn)
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                conn.close()
+                raise
 
     def _commit(self, tx: Transaction) -> None:
         assert isinstance(tx, _GeoPackageTransaction)
         try:
-            tx.finish()
-            tx.conn.execute("COMMIT")
+            with explained(self.path):
+                tx.finish()
+                tx.conn.execute("COMMIT")
         except BaseException:
-            tx.conn.execute("ROLLBACK")
+            if tx.conn.in_transaction:
+                tx.conn.execute("ROLLBACK")
             tx.conn.close()
             raise
         tx.conn.close()
@@ -520,6 +802,7 @@ def check_project_file(path: Path) -> None:
             f"{path} is an SQLite database but not a GeoPackage.",
             f"{path} 是 SQLite 数据库,但不是 GeoPackage 文件。",
         )
+    recover(path)
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         has_settings = conn.execute(
@@ -532,10 +815,7 @@ def check_project_file(path: Path) -> None:
             ).fetchone()
             marker = row[0] if row else None
     except sqlite3.DatabaseError as exc:
-        raise ProjectFileError(
-            f"{path} is damaged ({exc}); restore it from a backup.",
-            f"{path} 已损坏({exc});请从备份恢复。",
-        ) from None
+        raise database_error(path, exc) or damaged_error(path, str(exc)) from None
     finally:
         conn.close()
     if marker != f'"{FORMAT_MARKER}"':

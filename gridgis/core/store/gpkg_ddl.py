@@ -310,3 +310,62 @@ def existing_tables(conn: sqlite3.Connection) -> set[str]:
 def existing_columns(conn: sqlite3.Connection, table: str) -> list[str]:
     """Column names of ``table``."""
     return [r[1] for r in conn.execute(f"PRAGMA table_info({quote(table)})")]
+
+
+#: Fields of ``grids`` that linking computes: writing them does not move a revision.
+_DERIVED_GRID_FIELDS = ("households", "population")
+
+
+def _community(row: str, field: str) -> str:
+    if field == "community_code":
+        return f"{row}.{quote(field)}"
+    return f"substr({row}.{quote(field)}, 1, 12)"
+
+
+def _bump(row: str, table: str, field: str, also: str = "") -> str:
+    code = _community(row, field)
+    return (
+        "INSERT INTO community_revisions (community_code, revision, changed_at) "
+        f"SELECT {code}, 1, strftime('%Y-%m-%dT%H:%M:%fZ','now') "
+        f"WHERE {code} IS NOT NULL AND {code} != ''{also} "
+        "ON CONFLICT (community_code) DO UPDATE SET revision = revision + 1, "
+        "changed_at = excluded.changed_at, changed_by = NULL, tool = NULL;"
+    )
+
+
+def create_revision_triggers(conn: sqlite3.Connection) -> None:
+    """Make every write to a community's rows move its revision, whoever writes.
+
+    A plain layer edit in QGIS or a script moves the revision as GridGIS does, so an
+    edit computed from older data cannot land over it unnoticed.
+    """
+    from gridgis.core.store.base import REVISED_LAYERS
+
+    conn.execute(
+        "CREATE UNIQUE INDEX IF NOT EXISTS uq_community_revisions_code "
+        "ON community_revisions (community_code)"
+    )
+    for table, field in REVISED_LAYERS.items():
+        t = quote(table)
+        columns = ""
+        if table == "grids":
+            names = [schema.GEOMETRY_COLUMN] + [
+                f.name
+                for f in schema.layer(table).fields
+                if f.name not in _DERIVED_GRID_FIELDS
+            ]
+            columns = " OF " + ", ".join(map(quote, names))
+        conn.execute(
+            f'CREATE TRIGGER IF NOT EXISTS "gridgis_revision_{table}_insert" '
+            f"AFTER INSERT ON {t} BEGIN {_bump('NEW', table, field)} END"
+        )
+        conn.execute(
+            f'CREATE TRIGGER IF NOT EXISTS "gridgis_revision_{table}_delete" '
+            f"AFTER DELETE ON {t} BEGIN {_bump('OLD', table, field)} END"
+        )
+        moved = f" AND {_community('OLD', field)} IS NOT {_community('NEW', field)}"
+        conn.execute(
+            f'CREATE TRIGGER IF NOT EXISTS "gridgis_revision_{table}_update" '
+            f"AFTER UPDATE{columns} ON {t} BEGIN {_bump('NEW', table, field)} "
+            f"{_bump('OLD', table, field, moved)} END"
+        )

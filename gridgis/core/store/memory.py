@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -14,14 +14,17 @@ from gridgis.core.errors import SchemaError
 from gridgis.core.settings import Settings
 from gridgis.core.store.base import (
     BBox,
+    Revision,
     Store,
     Transaction,
     Where,
+    check_revisions,
     check_where,
     check_writable,
     fids_taken,
     read_request,
     requested_fids,
+    revised_communities,
     schema_dtypes,
     where_mask,
 )
@@ -33,6 +36,20 @@ class _MemoryTransaction(Transaction):
         self.layers = dict(store._layers)
         self.sequences = dict(store._sequences)
         self.settings: Settings | None = None
+        #: Communities whose rows this transaction wrote or that were bumped.
+        self.moved: set[str] = set()
+
+    def expect_revisions(self, expected: Mapping[str, int]) -> None:
+        check_revisions(self.store.revisions(expected), expected, self.store.location)
+
+    def bump_revisions(self, communities: Iterable[str]) -> dict[str, int]:
+        codes = [str(c) for c in communities]
+        self.moved.update(codes)
+        return {c: r.number + 1 for c, r in self.store.revisions(codes).items()}
+
+    def _rows(self, layer: str, fids: Sequence[int] | np.ndarray) -> pd.DataFrame:
+        current = self.layers[layer]
+        return current.loc[current.index.intersection(pd.Index(fids))]
 
     def insert(
         self, layer: str, frame: pd.DataFrame, *, keep_fids: bool = False
@@ -55,6 +72,7 @@ class _MemoryTransaction(Transaction):
         if isinstance(current, gpd.GeoDataFrame):
             combined = gpd.GeoDataFrame(combined, geometry="geometry", crs=current.crs)
         self.layers[layer] = schema_frame(layer, combined, current)
+        self.moved |= revised_communities(layer, data)
         return fids
 
     def update(self, layer: str, frame: pd.DataFrame) -> None:
@@ -69,6 +87,10 @@ class _MemoryTransaction(Transaction):
                 f"待更新的“{schema.layer(layer).zh}”中有 {int(missing.sum())} "
                 "行已不存在;请重新读取图层后再修改。",
             )
+        derived = layer == "grids" and set(data.columns) <= {"households", "population"}
+        if not derived:
+            self.moved |= revised_communities(layer, current.loc[data.index])
+            self.moved |= revised_communities(layer, data)
         for column in data.columns:
             current.loc[data.index, column] = data[column]
         self.layers[layer] = current
@@ -76,6 +98,7 @@ class _MemoryTransaction(Transaction):
     def delete(self, layer: str, fids: Sequence[int] | np.ndarray) -> None:
         check_writable(layer)
         current = self.layers[layer]
+        self.moved |= revised_communities(layer, self._rows(layer, fids))
         self.layers[layer] = current.drop(index=[f for f in fids if f in current.index])
 
     def delete_where(self, layer: str, where: Where) -> int:
@@ -83,6 +106,7 @@ class _MemoryTransaction(Transaction):
         check_where(layer, where)
         current = self.layers[layer]
         mask = where_mask(current, where)
+        self.moved |= revised_communities(layer, current[mask])
         self.layers[layer] = current[~mask]
         return int(mask.sum())
 
@@ -109,6 +133,7 @@ class MemoryStore(Store):
             for name in schema.LAYER_NAMES
         }
         self._sequences: dict[str, int] = {}
+        self._revisions: dict[str, Revision] = {}
 
     @property
     def settings(self) -> Settings:
@@ -123,7 +148,7 @@ class MemoryStore(Store):
         columns: Sequence[str] | None = None,
     ) -> pd.DataFrame:
         lyr, names = read_request(layer, columns, bbox, where)
-        frame = self._layers[layer]
+        frame = self._frames()[layer]
         mask = where_mask(frame, where)
         if bbox is not None:
             geoms = np.asarray(frame.geometry.values, dtype=object)
@@ -135,13 +160,30 @@ class MemoryStore(Store):
     def count(self, layer: str, *, where: Where | None = None) -> int:
         schema.layer(layer)
         check_where(layer, where)
-        return int(where_mask(self._layers[layer], where).sum())
+        return int(where_mask(self._frames()[layer], where).sum())
+
+    def _frames(self) -> dict[str, pd.DataFrame]:
+        """The layers as this thread sees them: with an open transaction's changes."""
+        tx = self.open_transaction()
+        return tx.layers if isinstance(tx, _MemoryTransaction) else self._layers
+
+    def revisions(self, communities: Iterable[str] | None = None) -> dict[str, Revision]:
+        if communities is None:
+            return dict(self._revisions)
+        return {
+            str(c): self._revisions.get(str(c), Revision(str(c), 0))
+            for c in communities
+        }
 
     def _begin(self) -> Transaction:
         return _MemoryTransaction(self)
 
     def _commit(self, tx: Transaction) -> None:
         assert isinstance(tx, _MemoryTransaction)
+        when = pd.Timestamp.now(tz="UTC").tz_localize(None).floor("ms")
+        for code in sorted(tx.moved):
+            number = self._revisions.get(code, Revision(code, 0)).number + 1
+            self._revisions[code] = Revision(code, number, self.user, when, tx.tool or None)
         self._layers = tx.layers
         self._sequences = tx.sequences
         if tx.settings is not None:

@@ -16,6 +16,9 @@ Versions
 3
     Validation issues record their community and the building, facility or person
     they concern (``issues.community_code``, ``issues.feature``).
+4
+    Each community has a revision (``community_revisions``) that every write to its
+    grids, buildings, facilities or staff posts moves on, kept by triggers.
 """
 
 from __future__ import annotations
@@ -56,8 +59,16 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM issues")
 
 
+def _v3_to_v4(conn: sqlite3.Connection) -> None:
+    """Community revisions start at 0: the table and its triggers are added below."""
+
+
 #: Data steps: ``STEPS[v]`` turns a version ``v`` file into a version ``v + 1`` file.
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+}
 
 
 def add_missing_structure(conn: sqlite3.Connection, epsg: int) -> list[str]:
@@ -90,6 +101,7 @@ def migrate(conn: sqlite3.Connection, settings: Settings) -> Settings:
         for version in range(max(settings.schema_version, 1), schema.SCHEMA_VERSION):
             STEPS[version](conn)
         add_missing_structure(conn, settings.crs_epsg)
+        ddl.create_revision_triggers(conn)
         conn.execute(
             "UPDATE settings SET value = ? WHERE key = 'schema_version'",
             (json.dumps(schema.SCHEMA_VERSION),),
