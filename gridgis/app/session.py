@@ -13,7 +13,7 @@ state clean; undoing back to it discards the edits since.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -103,6 +103,10 @@ class ProjectSession(QObject):
         #: The layers the last edit changed (besides the relinking).
         self.last_layers: frozenset[str] = frozenset()
         self._grids_of: dict[str, pd.DataFrame] = {}
+        self._revisions_read: dict[str, int] = {}
+        #: Revisions this session's last write left: undo and redo expect them, so
+        #: they are refused if someone else changed the community since.
+        self._known: dict[str, int] = {}
 
     @classmethod
     def open(
@@ -133,6 +137,10 @@ class ProjectSession(QObject):
     def community_grids(self, community: str) -> pd.DataFrame:
         """The grids of ``community`` as the file holds them (read once per edit)."""
         if community not in self._grids_of:
+            # What the edit is computed from: its revision, read before the grids.
+            self._revisions_read[community] = self.store.revisions([community])[
+                community
+            ].number
             self._grids_of[community] = self.store.read(
                 "grids", where={"community_code": community}
             )
@@ -149,10 +157,15 @@ class ProjectSession(QObject):
         two communities…) becomes a warning to the user and nothing changes.
         """
         try:
+            before = self.store.revisions()
             changes = make()
             if not changes.changes:
                 return None
-            applied = self.push(changes)
+            basis = dict(changes.revisions) or {
+                c: self._revisions_read.get(c, before[c].number if c in before else 0)
+                for c in changes.communities
+            }
+            applied = self.push(changes, basis)
         except GridGisError as exc:
             self.notify(str(exc), 1)
             return None
@@ -166,30 +179,54 @@ class ProjectSession(QObject):
 
     # -- edits -------------------------------------------------------------------
 
-    def push(self, changes: ChangeSet) -> ChangeSet:
+    def push(
+        self, changes: ChangeSet, expected: Mapping[str, int] | None = None
+    ) -> ChangeSet:
         """Apply an edit and put it on the undo stack; return the applied change set.
 
-        Errors from the store propagate and leave the stack untouched.
+        ``expected``: the revisions the edit was computed from (default: those it
+        records). Errors from the store propagate and leave the stack untouched.
         """
-        applied = self.apply(changes)
+        applied = self.apply(
+            changes, dict(changes.revisions) if expected is None else expected
+        )
         self.undo_stack.push(EditCommand(self, applied))
         return applied
 
-    def apply(self, changes: ChangeSet) -> ChangeSet:
-        """Write ``changes`` to the file, reload the layers and tell the listeners."""
-        applied = apply_changes(self.store, changes)
-        self._grids_of.clear()
+    def apply(
+        self, changes: ChangeSet, expected: Mapping[str, int] | None = None
+    ) -> ChangeSet:
+        """Write ``changes`` to the file, reload the layers and tell the listeners.
+
+        Without ``expected`` (undo, redo) the communities must be as this session's
+        last write left them.
+        """
+        if expected is None:
+            expected = {
+                c: self._known[c] for c in changes.communities if c in self._known
+            }
+        try:
+            applied = apply_changes(self.store, changes, expected=expected)
+        finally:
+            self._grids_of.clear()
+            self._revisions_read.clear()
+        self._known.update(applied.revisions)
         self.last_layers = frozenset(c.layer for c in applied.changes)
         self.refresh_layers(self.last_layers | set(LINKED_LAYERS))
         self.edited.emit(frozenset(applied.communities))
         return applied
 
-    def replay(self, changes: ChangeSet) -> None:
-        """Apply an undo or redo; report failure through :attr:`failed` (never raise)."""
+    def replay(self, changes: ChangeSet) -> ChangeSet | None:
+        """Apply an undo or redo; report failure through :attr:`failed` (never raise).
+
+        Returns the applied change set, or ``None`` when it failed (for instance
+        because someone else changed the community since).
+        """
         try:
-            self.apply(changes)
+            return self.apply(changes)
         except Exception as exc:
             self.failed.emit(exc)
+            return None
 
     def refresh_layers(self, names: Iterable[str]) -> None:
         """Make the QGIS layers ``names`` show what the file now holds."""

@@ -41,7 +41,10 @@ def _t(zh: str, en: str) -> str:
     help="Community to divide (12 digits); repeat for several.",
 )
 @click.option(
-    "--undivided", is_flag=True, help="Divide every community that has no grid yet."
+    "--undivided",
+    is_flag=True,
+    help="Divide every community that has no grid yet, each in a transaction of its "
+    "own: if it stops part way, run it again to divide the rest.",
 )
 @click.option("--min", "min_households", type=int, help="Fewest households per grid.")
 @click.option("--max", "max_households", type=int, help="Most households per grid.")
@@ -88,8 +91,10 @@ def divide(
 ) -> None:
     """Divide communities into grids inside the household band, along roads.
 
-    Prints a quality report per community and writes the new grids in one
-    transaction (the grids they replace are kept, see --history and --restore).
+    Prints a quality report per community and writes each community's new grids,
+    their history entry and links in one transaction (the grids they replace are
+    kept, see --history and --restore). A division is refused, and nothing written,
+    if someone changed the community while it was computed: divide it again.
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 

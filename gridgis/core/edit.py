@@ -12,11 +12,16 @@ Typical use::
     applied = apply_changes(store, change)        # do (returns it with new fids)
     apply_changes(store, applied.inverse())       # undo
     apply_changes(store, applied)                 # redo
+
+With ``expected=`` (community → revision read before the edit was computed) a change
+is refused (:class:`~gridgis.core.errors.ConflictError`) if someone else changed the
+community since; each applied change set carries the revisions it left, which the
+application's undo stack expects when it undoes or redoes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -73,6 +78,9 @@ class ChangeSet:
     changes: tuple[Change, ...]
     description: Text
     communities: frozenset[str] = field(default_factory=frozenset)
+    #: Community revisions: those the edit was computed from (an automatic division
+    #: records them), or, once applied, those the change left.
+    revisions: Mapping[str, int] = field(default_factory=dict)
 
     def inverse(self) -> ChangeSet:
         """The change set that undoes this (applied) one."""
@@ -84,9 +92,19 @@ class ChangeSet:
 
 
 def apply_changes(
-    store: Store, changes: ChangeSet, *, relink: bool = True
+    store: Store,
+    changes: ChangeSet,
+    *,
+    relink: bool = True,
+    expected: Mapping[str, int] | None = None,
+    tool: str = "gridgis app",
 ) -> ChangeSet:
     """Write a change set in one transaction; return it with the new rows' fids.
+
+    The transaction first checks that the communities are still at the ``expected``
+    revisions (when given), then writes the change and relinks; the change set
+    returned carries the revisions it left (:attr:`ChangeSet.revisions`), which an
+    undo stack expects when it undoes or redoes it.
 
     Parameters
     ----------
@@ -95,10 +113,22 @@ def apply_changes(
     changes
         From one of the edit functions, or the inverse of an applied change set.
     relink
-        Relink buildings and totals of the touched communities afterwards.
+        Relink buildings and totals of the touched communities, in the same
+        transaction.
+    expected
+        Community → the revision the change was computed from (read with
+        :meth:`~gridgis.core.store.Store.revisions` before reading the data).
+    tool
+        The tool recorded with the communities' new revisions.
+
+    Raises
+    ------
+    ConflictError
+        A community of the change was changed by someone else since it was read.
     """
     applied = []
-    with store.transaction() as tx:
+    with store.transaction(tool=tool) as tx:
+        tx.expect_revisions(expected or {})
         for change in changes.changes:
             if change.before is None:
                 assert change.after is not None
@@ -114,10 +144,11 @@ def apply_changes(
             else:
                 tx.update(change.layer, change.after)
             applied.append(change)
-    if relink:
-        for community in sorted(changes.communities):
-            link_project(store, community=community)
-    return replace(changes, changes=tuple(applied))
+        if relink:
+            for community in sorted(changes.communities):
+                link_project(store, community=community)
+        revisions = tx.bump_revisions(sorted(changes.communities))
+    return replace(changes, changes=tuple(applied), revisions=revisions)
 
 
 # ---------------------------------------------------------------------------------
@@ -787,4 +818,5 @@ def division_changes(store: Store, division: Division) -> ChangeSet:
             f"divide {name} into {len(added)} grids",
         ),
         frozenset({division.community_code}),
+        division.revisions,
     )

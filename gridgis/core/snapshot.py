@@ -382,7 +382,7 @@ def _complete(layer: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _reader(store: Store) -> _Reader:
-    if isinstance(store, GeoPackageStore):
+    if isinstance(store, GeoPackageStore) and store.open_transaction() is None:
         return _GeoPackageReader(store)
     return _StoreReader(store)
 

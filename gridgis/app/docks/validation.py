@@ -42,6 +42,7 @@ from gridgis.app.i18n import tr
 from gridgis.app.session import ProjectSession
 from gridgis.app.tools.picking import community_at
 from gridgis.core.definitions import Severity
+from gridgis.core.errors import GridGisError
 from gridgis.core.store import open_project
 from gridgis.core.validate import FAMILIES, RULES, Issue, validate_project, write_issues
 from gridgis.qgis.tasks import EngineTask
@@ -284,7 +285,7 @@ class ValidationDock(QDockWidget):
         self.highlight.setFillColor(QColor(215, 25, 28, 50))
         self.highlight.setWidth(3)
 
-        self.check_button.clicked.connect(self.check_all)
+        self.check_button.clicked.connect(lambda _checked=False: self.check_all())
         self.scope.currentIndexChanged.connect(self._scope_changed)
         self.severity.currentIndexChanged.connect(
             lambda _i: self.proxy.set_severity(self.severity.currentData())
@@ -302,14 +303,20 @@ class ValidationDock(QDockWidget):
         session.edited.connect(self.check_communities)
         self._update_summary()
         if check_on_open:
-            self.check_all()
+            # Opening a project only shows what is found; the file is written when
+            # the user edits or asks for a check.
+            self.check_all(store_findings=False)
 
     # -- checking --------------------------------------------------------------------
 
-    def check_all(self) -> None:
-        """Check the whole file in the background (progress bar, can be stopped)."""
+    def check_all(self, *, store_findings: bool = True) -> None:
+        """Check the whole file in the background (progress bar, can be stopped).
+
+        With ``store_findings`` the findings replace those kept in the file.
+        """
         if self.task is not None:
             return
+        self._store_findings = store_findings
         path = self.session.path
 
         def work(feedback):  # type: ignore[no-untyped-def]
@@ -345,8 +352,12 @@ class ValidationDock(QDockWidget):
         self.progress.hide()
         self.check_button.setEnabled(True)
         self.model.set_issues(issues)
-        write_issues(self.session.store, issues)
-        self.session.refresh_layers(["issues"])
+        if getattr(self, "_store_findings", True):
+            try:
+                write_issues(self.session.store, issues)
+            except GridGisError as exc:  # a read-only or busy file: shown, not kept
+                self.session.notify(str(exc), 1)
+            self.session.refresh_layers(["issues"])
         # Communities edited while the check ran are checked again as they are now.
         edited, self._edited_during_check = self._edited_during_check, set()
         if edited:

@@ -75,6 +75,9 @@ class Division:
         The community's grids when the division was computed (code → WKB), so that
         :func:`~gridgis.core.divide.history.apply_division` can refuse to write over
         grids someone changed in the meantime.
+    revisions
+        The community's revision read before the division read its data (see
+        :meth:`~gridgis.core.store.Store.revisions`): a write made since refuses it.
     """
 
     community_code: str
@@ -84,6 +87,7 @@ class Division:
     report: QualityReport
     options: DivisionOptions
     basis: dict[str, bytes] = field(default_factory=dict)
+    revisions: dict[str, int] = field(default_factory=dict)
 
     @property
     def new_grids(self) -> gpd.GeoDataFrame:
@@ -339,6 +343,7 @@ def divide_community(
     settings = store.settings
     band = options.band(settings, GridKind.RESIDENTIAL)
     _progress(feedback, 0.0)
+    revisions = {c: r.number for c, r in store.revisions([community_code]).items()}
     inputs = _read(store, community_code, options)
     _progress(feedback, 10.0)
     buildings = BuildingSet.from_frame(inputs.buildings)
@@ -427,6 +432,7 @@ def divide_community(
                 inputs.existing["code"], inputs.existing.geometry.values, strict=True
             )
         },
+        revisions=revisions,
     )
 
 

@@ -17,15 +17,20 @@ import shapely
 
 from gridgis.core import schema
 from gridgis.core.divide.engine import Division
-from gridgis.core.errors import GridGisError, SchemaError
+from gridgis.core.errors import ConflictError, SchemaError
 from gridgis.core.link import link_project
-from gridgis.core.store import Store
+from gridgis.core.store import Store, Transaction
 
 #: Key of the division log in the project settings.
 LOG_KEY = "division_log"
 
 
-class StaleDivisionError(GridGisError):
+#: The tool recorded in the community revisions by a division and by a restore.
+DIVIDE_TOOL = "gridgis divide"
+RESTORE_TOOL = "gridgis divide --restore"
+
+
+class StaleDivisionError(ConflictError):
     """The community's grids changed after the division was computed."""
 
 
@@ -80,12 +85,14 @@ def current_grids(store: Store, division: Division) -> pd.DataFrame:
 
 def _write(
     store: Store,
+    tx: Transaction,
     community: str,
     current: pd.DataFrame,
     remove: np.ndarray,
     insert: pd.DataFrame,
     entry: dict[str, Any],
 ) -> int:
+    """Write grids, history, log entry and links in the open transaction ``tx``."""
     revision = next_revision(store)
     when = now()
     entry = {
@@ -99,51 +106,66 @@ def _write(
     settings = store.settings
     extra = dict(settings.extra)
     extra[LOG_KEY] = [*_log(store), entry]
-    with store.transaction() as tx:
-        if len(current):
-            tx.insert("grid_history", history_rows(current, revision, when))
-        if len(remove):
-            tx.delete("grids", remove)
-        if len(insert):
-            tx.insert("grids", insert.reset_index(drop=True))
-        tx.write_settings(settings.with_changes(extra=extra))
-    link_project(store, community=community)
+    if len(current):
+        tx.insert("grid_history", history_rows(current, revision, when))
+    if len(remove):
+        tx.delete("grids", remove)
+    if len(insert):
+        tx.insert("grids", insert.reset_index(drop=True))
+    tx.write_settings(settings.with_changes(extra=extra))
+    tx.bump_revisions([community])
+    link_project(store, community=community)  # in the same transaction
     return revision
 
 
 def apply_division(store: Store, division: Division) -> int:
     """Write an accepted division; return its revision number.
 
-    In one transaction: the community's grids as they were go to ``grid_history``
-    under the new revision, the grids the division replaces are removed, the new grids
-    are added, and the division log gets an entry. Then buildings, facilities and
-    totals are linked again (:func:`gridgis.core.link.link_project`). Locked grids are
-    left exactly as they are.
+    In one transaction, which first takes the write lock and checks that nothing of
+    the community changed since the division read it: the community's grids as they
+    were go to ``grid_history`` under the new revision, the grids the division
+    replaces are removed, the new grids are added, the division log gets an entry, and
+    buildings, facilities and totals are linked again
+    (:func:`gridgis.core.link.link_project`). Locked grids are left exactly as they
+    are.
 
     Raises
     ------
+    ConflictError
+        Someone changed the community (its grids, buildings, facilities or posts)
+        after the division was computed; divide again.
     StaleDivisionError
         The community's grids changed after the division was computed; divide again.
     """
     code = division.community_code
-    current = current_grids(store, division)
-    locked = set(division.options.locked)
-    remove = current.index[~current["code"].isin(locked)].to_numpy()
-    report = division.report
-    return _write(
-        store,
-        code,
-        current,
-        remove,
-        division.new_grids,
-        {
-            "action": "divide",
-            "options": division.options.as_dict(),
-            "in_band": report.in_band,
-            "residential": report.residential,
-            "buildings_cut": report.buildings_cut,
-        },
-    )
+    with store.transaction(tool=DIVIDE_TOOL) as tx:
+        try:
+            tx.expect_revisions(division.revisions)
+        except ConflictError as exc:
+            raise StaleDivisionError(
+                f"This division of community {code} was not written: "
+                f"{exc.text.en} Divide it again.",
+                f"社区 {code} 的本次划分未写入:{exc.text.zh}请重新划分。",
+            ) from None
+        current = current_grids(store, division)
+        locked = set(division.options.locked)
+        remove = current.index[~current["code"].isin(locked)].to_numpy()
+        report = division.report
+        return _write(
+            store,
+            tx,
+            code,
+            current,
+            remove,
+            division.new_grids,
+            {
+                "action": "divide",
+                "options": division.options.as_dict(),
+                "in_band": report.in_band,
+                "residential": report.residential,
+                "buildings_cut": report.buildings_cut,
+            },
+        )
 
 
 def restore_grids(store: Store, revision: int) -> int:
@@ -160,7 +182,12 @@ def restore_grids(store: Store, revision: int) -> int:
     """
     if not isinstance(revision, (int, np.integer)) or isinstance(revision, bool):
         raise TypeError(f"revision must be an int, got {type(revision).__name__}")
-    rows = store.read("grid_history", where={"revision": int(revision)})
+    with store.transaction(tool=RESTORE_TOOL) as tx:
+        return _restore(store, tx, int(revision))
+
+
+def _restore(store: Store, tx: Transaction, revision: int) -> int:
+    rows = store.read("grid_history", where={"revision": revision})
     entry = next((e for e in _log(store) if e.get("revision") == revision), None)
     if rows.empty and entry is None:
         known = sorted({int(r) for r in division_history(store)["revision"]})
@@ -179,6 +206,7 @@ def restore_grids(store: Store, revision: int) -> int:
     grids = rows[[*schema.layer("grids").field_names, "geometry"]]
     return _write(
         store,
+        tx,
         community,
         current,
         current.index.to_numpy(),

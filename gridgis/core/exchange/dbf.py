@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import re
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -544,6 +545,39 @@ def _text_bytes(path: Path, header: DbfHeader, limit: int = 4_000_000) -> list[b
     return values
 
 
+_NUMBER = re.compile(rb"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+
+
+def unreadable_numbers(path: Path) -> list[tuple[str, list[int], bytes]]:
+    """Numeric fields holding values that are not numbers (text such as 三十).
+
+    GDAL reads such a value as empty or 0 without a word; GridGIS names the field
+    and the rows (1-based record numbers) and a sample value.
+    """
+    header = read_header(path)
+    numeric = [f for f in header.fields if f.type in "NF"]
+    if not numeric or header.records == 0:
+        return []
+    with path.open("rb") as handle:
+        handle.seek(header.header_length)
+        block = handle.read(header.records * header.record_length)
+    rows = len(block) // header.record_length
+    matrix = np.frombuffer(block[: rows * header.record_length], dtype=np.uint8)
+    matrix = matrix.reshape(rows, header.record_length)
+    found = []
+    for fld in numeric:
+        cells = matrix[:, fld.offset : fld.offset + fld.length]
+        bad = []
+        for row in range(rows):
+            value = bytes(cells[row]).strip(b" \x00")
+            if value and not _NUMBER.match(value):
+                bad.append(row)
+        if bad:
+            sample = bytes(cells[bad[0]]).strip(b" \x00")
+            found.append((fld.raw_name.decode("ascii", "replace"), bad, sample))
+    return found
+
+
 def _decodes(values: list[bytes], codec: str) -> bool:
     """Whether every value decodes strictly (a character cut at the field end is fine)."""
     for value in values:
@@ -558,6 +592,56 @@ def _decodes(values: list[bytes], codec: str) -> bool:
                     return False
             return False
     return True
+
+
+def _common_chinese(char: str) -> bool:
+    """Whether ``char`` is a character of everyday Chinese text (GB2312)."""
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def reads_as_chinese(values: list[bytes], codec: str) -> bool:
+    """Whether ``values`` decoded with ``codec`` read as Chinese, not as mojibake.
+
+    Latin-1 or Big5 bytes often decode as GBK too, into rare characters, kana and
+    symbols; real Chinese text is nearly all common (GB2312) characters.
+    """
+    chars = [
+        c for v in values for c in v.decode(codec, errors="ignore") if ord(c) >= 0x80
+    ]
+    if not chars:
+        return True
+    common = sum(_common_chinese(c) and not "\u3040" <= c <= "\u30ff" for c in chars)
+    return common >= 0.9 * len(chars)
+
+
+#: Encodings shown side by side when the text's encoding cannot be told.
+SAMPLE_CODECS = ("gb18030", "big5", "cp1252", "utf-8")
+
+
+def encoding_samples(values: list[bytes]) -> str:
+    """A value decoded with each candidate encoding, one per line."""
+    sample = max(values[:50], key=lambda v: sum(b >= 0x80 for b in v))
+    lines = []
+    for codec in SAMPLE_CODECS:
+        text = sample.rstrip(b" \x00").decode(codec, errors="replace")
+        lines.append(f"  --encoding {codec}: {text}")
+    return "\n".join(lines)
+
+
+def ambiguous_encoding(name: str, values: list[bytes]) -> InputFileError:
+    """The text decodes, but not as Chinese: ask which encoding it is in."""
+    return InputFileError(
+        f"The text in {name} decodes as GBK but does not read as Chinese; it may be "
+        "Latin-1 (cp1252), Big5 or another encoding. Name it with --encoding; the "
+        "same value in each candidate:",
+        f"{name} 中的文本可按 GBK 解码,但读起来不是中文,可能是 Latin-1(cp1252)、Big5 "
+        "或其他编码。请用 --encoding 指定;同一个值按各候选编码读出为:",
+        details=encoding_samples(values),
+    )
 
 
 def detect_encoding(dbf: Path, cpg: Path | None) -> EncodingGuess:
@@ -601,6 +685,8 @@ def detect_encoding(dbf: Path, cpg: Path | None) -> EncodingGuess:
     if utf8 and not (gb and ldid == "gb18030"):
         found = "utf-8"
     elif gb:
+        if not reads_as_chinese(high, "gb18030"):
+            raise ambiguous_encoding(dbf.name, high)
         found = "gb18030"
     elif ldid is not None and _decodes(high, ldid):
         found = ldid
@@ -611,6 +697,7 @@ def detect_encoding(dbf: Path, cpg: Path | None) -> EncodingGuess:
             "example big5).",
             f"{dbf.name} 中的文本既不是 UTF-8 也不是 GBK,也没有能正确读取它的 .cpg 编码说明。"
             "请用 --encoding 指定编码(例如 big5)。",
+            details=encoding_samples(high),
         )
     codec = found
     label = "GBK/GB18030" if codec == "gb18030" else codec.upper()

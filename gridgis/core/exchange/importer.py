@@ -207,6 +207,29 @@ def _check_required_values(
             )
 
 
+def _check_numbers(
+    lyr: schema.Layer, values: pd.DataFrame, row_number: np.ndarray
+) -> None:
+    """Refuse negative counts (households, population, floors…)."""
+    for fld in lyr.fields:
+        if fld.name not in values or fld.type not in (
+            schema.FieldType.INTEGER,
+            schema.FieldType.REAL,
+        ):
+            continue
+        numbers = pd.to_numeric(values[fld.name], errors="coerce")
+        negative = (numbers < 0).fillna(False).to_numpy(dtype=bool)
+        if negative.any():
+            rows = _rows_text(row_number, np.flatnonzero(negative))
+            raise SchemaError(
+                f"{fld.name} ({fld.en}) cannot be negative, but is in "
+                f"{int(negative.sum())} row(s): {rows}. Correct those values in the "
+                "file.",
+                f"“{fld.zh}”不能为负数,但有 {int(negative.sum())} 行为负:第 {rows} 行。"
+                "请在文件中改正。",
+            )
+
+
 def _check_duplicate_keys(
     lyr: schema.Layer, values: pd.DataFrame, row_number: np.ndarray
 ) -> None:
@@ -271,6 +294,17 @@ def _convert_geometries(
         )
     geoms = shapely.force_2d(geoms)
     _check_types(geoms, lyr, source, row_number)
+    coords, which = shapely.get_coordinates(geoms, return_index=True)
+    bad = np.unique(which[~np.isfinite(coords).all(axis=1)])
+    if len(bad):
+        rows = _rows_text(row_number, bad)
+        raise GeometryError(
+            f"{len(bad)} shape(s) of {source.path.name} have coordinates that are not "
+            f"numbers (NaN) or are infinite: rows {rows}. Fix or delete those shapes "
+            "in the program that made the file.",
+            f"{source.path.name} 中有 {len(bad)} 个图形的坐标不是数值(NaN)或为无穷大:"
+            f"第 {rows} 行。请在原软件中修正或删除这些图形。",
+        )
     system = require_crs(source)
     convert = converter(system, project)
     converted = transform_geometries(geoms, convert)
@@ -457,6 +491,7 @@ def plan_import(
         )
     _require_fields(lyr, values, source)
     _check_required_values(lyr, values, row_number)
+    _check_numbers(lyr, values, row_number)
     _check_duplicate_keys(lyr, values, row_number)
     ordered = [f.name for f in lyr.fields if f.name in values]
     values = values[ordered]
@@ -590,7 +625,13 @@ def apply_imports(
                 )
                 frame = frame[~found]
         prepared.append((plan, frame, updates))
-    with store.transaction() as tx:
+    with store.transaction(tool="gridgis import") as tx:
+        for plan, inserts, updates in prepared:
+            # Buildings and facilities not yet linked belong to the communities they
+            # lie in: a division of one of those computed before the import is
+            # refused, as after any other change of the community.
+            tx.bump_revisions(_communities_touched(store, plan.layer, mode, inserts))
+            tx.bump_revisions(_communities_touched(store, plan.layer, mode, updates))
         for k, (plan, inserts, updates) in enumerate(prepared):
             check(feedback)
             if feedback is not None:
@@ -607,6 +648,24 @@ def apply_imports(
     if feedback is not None:
         feedback.set_progress(100.0)
     return [plan.report for plan in plans]
+
+
+def _communities_touched(
+    store: Store, layer: str, mode: str, frame: pd.DataFrame
+) -> list[str]:
+    """The communities whose area rows of ``frame`` (buildings, facilities) fall in."""
+    if layer not in ("buildings", "facilities"):
+        return []
+    communities = store.read("communities", columns=["code"])
+    if mode == "replace":
+        return [str(c) for c in communities["code"]]
+    if len(frame) == 0 or not isinstance(frame, gpd.GeoDataFrame):
+        return []
+    tree = shapely.STRtree(np.asarray(communities.geometry.values, dtype=object))
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    hits = tree.query(geoms[~shapely.is_missing(geoms)], predicate="intersects")
+    codes = communities["code"].to_numpy(dtype=object)
+    return sorted({str(c) for c in codes[np.unique(hits[1])]})
 
 
 def import_layer(

@@ -146,6 +146,50 @@ def _sidecar(path: Path, ext: str) -> Path | None:
     return None
 
 
+def shape_count(shp: Path) -> int:
+    """The number of records of a ``.shp`` file, read from its record headers."""
+    count = 0
+    with shp.open("rb") as handle:
+        size = shp.stat().st_size
+        offset = 100
+        while offset + 8 <= size:
+            handle.seek(offset + 4)
+            length = int.from_bytes(handle.read(4), "big")
+            offset += 8 + 2 * length
+            count += 1
+    return count
+
+
+def check_record_counts(path: Path) -> None:
+    """Refuse a shapefile whose ``.shp`` and ``.dbf`` hold different numbers of rows."""
+    table = _sidecar(path, ".dbf") or path.with_suffix(".dbf")
+    if not table.exists():
+        return
+    shapes = shape_count(path)
+    records = dbf.read_header(table).records
+    for name, rows, sample in dbf.unreadable_numbers(table):
+        listed = ", ".join(str(r + 1) for r in rows[:10]) + (
+            " …" if len(rows) > 10 else ""
+        )
+        text = sample.decode("gb18030", errors="replace")
+        raise InputFileError(
+            f"The numeric field {name} of {table.name} holds values that are not "
+            f"numbers (such as '{text}') in {len(rows)} row(s): {listed}. Write them as "
+            "digits in the file and import again.",
+            f"{table.name} 的数值字段 {name} 中有 {len(rows)} 行不是数字(例如“{text}”):"
+            f"第 {listed} 行。请在文件中改为阿拉伯数字后重新导入。",
+        )
+    if shapes != records:
+        raise InputFileError(
+            f"{path.name} holds {shapes} shapes but {table.name} holds {records} "
+            "records: the two files do not belong together, or one was cut short. "
+            "Nothing was imported; export the layer again from the program that made "
+            "it.",
+            f"{path.name} 有 {shapes} 个图形,而 {table.name} 有 {records} 条记录:"
+            "两个文件不配套,或其中一个不完整。未导入任何内容;请从原软件重新导出该图层。",
+        )
+
+
 def source_layers(path: str | Path) -> list[str]:
     """The layers of a GeoPackage or KML file (one name for single-layer files)."""
     import pyogrio
@@ -439,6 +483,7 @@ def open_source(
         file_crs: CoordSystem | None = None
     else:
         if fmt == "shp":
+            check_record_counts(path)
             if encoding is None:
                 guess = dbf.detect_encoding(
                     _sidecar(path, ".dbf") or path.with_suffix(".dbf"),

@@ -132,7 +132,9 @@ def check_revisions(
         tool = f" with {found.tool}" if found.tool else ""
         tool_zh = f"用 {found.tool} " if found.tool else ""
         when = f" at {found.at:%Y-%m-%d %H:%M:%S} UTC" if found.at is not None else ""
-        when_zh = f"于 {found.at:%Y-%m-%d %H:%M:%S}(UTC)" if found.at is not None else ""
+        when_zh = (
+            f"于 {found.at:%Y-%m-%d %H:%M:%S}(UTC)" if found.at is not None else ""
+        )
         raise ConflictError(
             f"Community {code} in {location} was changed by {who}{tool}{when} after "
             f"it was read (revision {number} → {found.number}); nothing was written. "
@@ -268,7 +270,9 @@ class Store(ABC):
         return os_user()
 
     @abstractmethod
-    def revisions(self, communities: Iterable[str] | None = None) -> dict[str, Revision]:
+    def revisions(
+        self, communities: Iterable[str] | None = None
+    ) -> dict[str, Revision]:
         """The revisions of ``communities`` (default: every community ever changed).
 
         A community never changed has revision 0. Read them *before* reading what an

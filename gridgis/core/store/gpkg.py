@@ -85,8 +85,11 @@ def holders(path: Path) -> list[str]:
             links = {os.readlink(fd) for fd in (proc / "fd").iterdir()}
             if links & targets:
                 name = (proc / "comm").read_text().strip()
-                cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(
-                    errors="replace"
+                cmd = (
+                    (proc / "cmdline")
+                    .read_bytes()
+                    .replace(b"\0", b" ")
+                    .decode(errors="replace")
                 )
                 found.append(f"{proc.name} {cmd.strip()[:80] or name}")
         except OSError:
@@ -608,9 +611,12 @@ class GeoPackageStore(Store):
                         f"{path} 的数据结构版本为 {version},需要升级到 "
                         f"{schema.SCHEMA_VERSION};请允许升级后再打开。",
                     )
-                if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+                # A file GridGIS reads as it is is migrated when first written, so
+                # that opening it to look (info, validate, the app) changes nothing;
+                # a read-only older file is read as it is, writing it is refused.
+                writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+                if writable and version < migrations.READABLE_FROM:
                     settings = migrations.migrate(conn, settings)
-                # A read-only older file is read as it is; writing it is refused.
         finally:
             conn.close()
         return cls(path, settings)
@@ -709,7 +715,9 @@ class GeoPackageStore(Store):
             (n,) = conn.execute(sql).fetchone()
         return int(n)
 
-    def revisions(self, communities: Iterable[str] | None = None) -> dict[str, Revision]:
+    def revisions(
+        self, communities: Iterable[str] | None = None
+    ) -> dict[str, Revision]:
         tx = self.open_transaction()
         if isinstance(tx, _GeoPackageTransaction):
             return _revision_rows(tx.conn, communities)
@@ -727,6 +735,13 @@ class GeoPackageStore(Store):
             conn = _connect(self.path)
             try:
                 conn.execute("BEGIN IMMEDIATE")
+                # Under the write lock the settings are the file's, not those read
+                # when the project was opened (another program may have written). An
+                # older file is migrated in this same transaction: a change that is
+                # rolled back leaves the file exactly as it was.
+                from gridgis.core.store.migrate import migrate_locked
+
+                self._settings = migrate_locked(conn)
                 return _GeoPackageTransaction(self, conn)
             except BaseException:
                 if conn.in_transaction:

@@ -167,7 +167,9 @@ class MemoryStore(Store):
         tx = self.open_transaction()
         return tx.layers if isinstance(tx, _MemoryTransaction) else self._layers
 
-    def revisions(self, communities: Iterable[str] | None = None) -> dict[str, Revision]:
+    def revisions(
+        self, communities: Iterable[str] | None = None
+    ) -> dict[str, Revision]:
         if communities is None:
             return dict(self._revisions)
         return {
@@ -183,7 +185,9 @@ class MemoryStore(Store):
         when = pd.Timestamp.now(tz="UTC").tz_localize(None).floor("ms")
         for code in sorted(tx.moved):
             number = self._revisions.get(code, Revision(code, 0)).number + 1
-            self._revisions[code] = Revision(code, number, self.user, when, tx.tool or None)
+            self._revisions[code] = Revision(
+                code, number, self.user, when, tx.tool or None
+            )
         self._layers = tx.layers
         self._sequences = tx.sequences
         if tx.settings is not None:

@@ -63,6 +63,10 @@ def _v3_to_v4(conn: sqlite3.Connection) -> None:
     """Community revisions start at 0: the table and its triggers are added below."""
 
 
+#: Files of this schema version or later are read as they are (what later versions
+#: add, reads do not need); they are migrated when first written.
+READABLE_FROM = 3
+
 #: Data steps: ``STEPS[v]`` turns a version ``v`` file into a version ``v + 1`` file.
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _v1_to_v2,
@@ -98,18 +102,33 @@ def migrate(conn: sqlite3.Connection, settings: Settings) -> Settings:
     """Bring an open project file up to the current schema, in one transaction."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for version in range(max(settings.schema_version, 1), schema.SCHEMA_VERSION):
-            STEPS[version](conn)
-        add_missing_structure(conn, settings.crs_epsg)
-        ddl.create_revision_triggers(conn)
-        conn.execute(
-            "UPDATE settings SET value = ? WHERE key = 'schema_version'",
-            (json.dumps(schema.SCHEMA_VERSION),),
-        )
-        rows = conn.execute("SELECT key, value FROM settings").fetchall()
-        migrated = Settings.from_rows(rows)
+        migrated = migrate_locked(conn)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     return migrated
+
+
+def migrate_locked(conn: sqlite3.Connection) -> Settings:
+    """Migrate inside a write transaction already open on ``conn``; the new settings.
+
+    The version is read under the lock: another program may have migrated the file
+    meanwhile. A file already current is left alone.
+    """
+    settings = Settings.from_rows(
+        conn.execute("SELECT key, value FROM settings").fetchall()
+    )
+    if settings.schema_version >= schema.SCHEMA_VERSION:
+        return settings
+    for version in range(max(settings.schema_version, 1), schema.SCHEMA_VERSION):
+        STEPS[version](conn)
+    add_missing_structure(conn, settings.crs_epsg)
+    ddl.create_revision_triggers(conn)
+    conn.execute(
+        "UPDATE settings SET value = ? WHERE key = 'schema_version'",
+        (json.dumps(schema.SCHEMA_VERSION),),
+    )
+    return Settings.from_rows(
+        conn.execute("SELECT key, value FROM settings").fetchall()
+    )
