@@ -169,6 +169,32 @@ def _mapping_for(layer: str, mapping: dict[str, str | None]) -> dict[str, str | 
     return out
 
 
+def _check_map_fields(mapping: dict[str, str | None], targets: list[str]) -> None:
+    """Refuse a ``--map`` whose field none of the layers imported has."""
+    from gridgis.core import schema
+    from gridgis.core.errors import SchemaError
+
+    layers = [*targets, *(["assignments"] if "staff" in targets else [])]
+    for key in mapping:
+        prefix, _, name = key.rpartition(".")
+        owners = [prefix] if prefix else layers
+        if prefix and prefix not in layers:
+            known = ", ".join(layers)
+            raise SchemaError(
+                f"--map {key}: '{prefix}' is not a layer being imported ({known}).",
+                f"--map {key}:“{prefix}”不是本次导入的图层({known})。",
+            )
+        if not any(schema.layer(owner).has_field(name) for owner in owners):
+            fields = ", ".join(
+                f for owner in owners for f in schema.layer(owner).field_names
+            )
+            raise SchemaError(
+                f"--map {key}: {' / '.join(owners)} has no field '{name}'. "
+                f"Its fields are: {fields}.",
+                f"--map {key}:{' / '.join(owners)} 没有字段“{name}”。可用字段:{fields}。",
+            )
+
+
 @command("import")
 @click.argument("project", type=click.Path(path_type=Path))
 @click.argument("source", type=click.Path(path_type=Path))
@@ -235,6 +261,7 @@ def import_command(
 
     store = open_project(project)
     mapping = parse_mapping(maps)
+    _check_map_fields(mapping, [target for target, _ in _layer_pairs(layers)])
     fmt = check_path(source)
     available = source_layers(source) if fmt in {"gpkg", "kml"} else []
     plans = []

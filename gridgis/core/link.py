@@ -387,6 +387,10 @@ class LinkPlan:
     #: The report of the link (``written`` filled in when applied); its snapshot
     #: already holds the values the file will hold.
     report: LinkReport
+    #: The community revisions read before the data (see
+    #: :meth:`~gridgis.core.store.Store.revisions`): the plan is not written over a
+    #: change made since.
+    revisions: dict[str, int] | None = None
 
 
 def plan_link(
@@ -395,12 +399,15 @@ def plan_link(
     community: str | None = None,
     snapshot: Snapshot | None = None,
     feedback: Feedback | None = None,
+    revisions: dict[str, int] | None = None,
 ) -> LinkPlan:
     """Compute the grid codes and totals a link writes, without writing them.
 
-    See :func:`link_project`; :func:`apply_link` writes the plan.
+    See :func:`link_project`; :func:`apply_link` writes the plan. ``revisions``: those
+    read before ``snapshot`` was (read here when the snapshot is).
     """
     if snapshot is None:
+        revisions = {c: r.number for c, r in store.revisions().items()}
         snapshot = Snapshot.load(store, community=community)
     elif snapshot.community != community:
         raise ValueError("the snapshot must have the scope that is linked")
@@ -568,15 +575,23 @@ def plan_link(
         written=written,
         snapshot=updated,
     )
-    return LinkPlan(updates=updates, report=report)
+    return LinkPlan(updates=updates, report=report, revisions=revisions)
 
 
 def apply_link(
     store: Store, plan: LinkPlan, *, feedback: Feedback | None = None
 ) -> LinkReport:
-    """Write a :class:`LinkPlan` in one transaction; return its report."""
+    """Write a :class:`LinkPlan` in one transaction; return its report.
+
+    Raises
+    ------
+    ConflictError
+        A community changed after the plan's data were read; link again.
+    """
     check(feedback)
-    with store.transaction() as tx:
+    with store.transaction(tool="gridgis link") as tx:
+        if plan.revisions is not None:
+            tx.expect_revisions(plan.revisions)
         for layer, frame in plan.updates:
             tx.update(layer, frame)
     if feedback is not None:

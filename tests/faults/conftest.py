@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-from gridgis.core.store import gpkgblob, open_project
-from tests.conftest import DEMO, ROOT, SYSTEM_PYTHON, VALIDATE_GPKG
-
-
-def copy_demo(target: Path) -> Path:
-    """A copy of the demo, migrated to the current schema."""
-    shutil.copyfile(DEMO, target)
-    with open_project(target).transaction():
-        pass  # the first write migrates
-    return target
+from gridgis.core.store import gpkgblob
+from tests.conftest import ROOT, SYSTEM_PYTHON, VALIDATE_GPKG
 
 
 def signature(path: Path) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import sqlite3
 import time
 
@@ -20,23 +21,26 @@ import pytest
 from gridgis.core.divide import DivisionOptions, apply_division, divide_community
 from gridgis.core.store import gpkgblob, open_project
 from tests.faults.conftest import (
-    copy_demo,
+    COMMUNITY,
     integrity,
     run_worker,
     signature,
+    small_project,
     validate_all,
 )
 
-COMMUNITY = "320599001001"
 KILLS_PER_COMMAND = 16
 
 
 def _bases(tmp):  # type: ignore[no-untyped-def]
-    plain = copy_demo(tmp / "plain.gpkg")
-    divided = copy_demo(tmp / "divided.gpkg")
+    """Small projects (one community), so that each run takes a fraction of a second."""
+    plain = small_project(tmp / "plain.gpkg")
+    divided = tmp / "divided.gpkg"
+    shutil.copyfile(plain, divided)
     store = open_project(divided)
     apply_division(store, divide_community(store, COMMUNITY, DivisionOptions()))
-    unlinked = copy_demo(tmp / "unlinked.gpkg")
+    unlinked = tmp / "unlinked.gpkg"
+    shutil.copyfile(plain, unlinked)
     with sqlite3.connect(unlinked) as conn:
         gpkgblob.register_functions(conn)
         conn.execute("UPDATE buildings SET grid_code = NULL")
@@ -90,7 +94,7 @@ def test_sigkill_anywhere_leaves_the_project_before_or_after(tmp_path):
             # moment of the run (inside a COMMIT, between statements).
             run = {"project": str(path), "argv": [a.format(p=path) for a in argv]}
             if k % 2:
-                run["kill_after"] = rng.uniform(0.3, 1.0) * seconds[name]
+                run["kill_after"] = rng.uniform(0.5, 1.05) * seconds[name]
             else:
                 run["kill_at"] = rng.randint(1, statements[name])
             runs.append({**run, "name": name})

@@ -66,6 +66,10 @@ def _party(part: dict, project: str, err: str) -> None:
     """One side of a race: a command, or plain SQL as another program would write."""
     fd = os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     os.dup2(fd, 2)
+    signal_file = part.get("signal")
+    wait_for = part.get("wait_for")
+    while wait_for and not os.path.exists(wait_for):
+        time.sleep(0.005)
     pause = part.get("pause")
     if pause:
         # The command takes this long between reading and writing (a long division).
@@ -74,6 +78,8 @@ def _party(part: dict, project: str, err: str) -> None:
         begin = GeoPackageStore._begin
 
         def slow_begin(self):  # type: ignore[no-untyped-def]
+            if signal_file:  # it has read and computed: the other side may go
+                open(signal_file, "w").close()
             time.sleep(pause)
             return begin(self)
 
@@ -86,6 +92,8 @@ def _party(part: dict, project: str, err: str) -> None:
         conn.execute("BEGIN IMMEDIATE")
         for statement in part["sql"]:
             conn.execute(statement)
+        if signal_file:  # it holds the write lock: the other side may go
+            open(signal_file, "w").close()
         time.sleep(part.get("hold", 0))
         conn.execute("COMMIT")
         os._exit(0)

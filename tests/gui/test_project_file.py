@@ -106,3 +106,15 @@ def test_exchange_entries_slot_into_the_file_menu(window):
     actions = window.file_menu.actions()
     assert actions.index(window.save_as_action) < actions.index(action)
     assert actions.index(action) < actions.index(window.preferences_action)
+
+
+def test_opening_a_project_writes_nothing_until_an_edit(qtbot, demo_copy, make_window):
+    import hashlib
+
+    before = hashlib.sha256(demo_copy.read_bytes()).hexdigest()
+    win = make_window()
+    win.open_project(demo_copy)
+    # The whole file is checked on opening; the findings are shown, not written.
+    qtbot.waitUntil(lambda: win.validation_dock.task is None, timeout=60000)
+    assert win.validation_dock.model.rowCount() > 0
+    assert hashlib.sha256(demo_copy.read_bytes()).hexdigest() == before

@@ -584,7 +584,11 @@ def _decodes(values: list[bytes], codec: str) -> bool:
         try:
             value.decode(codec)
         except UnicodeDecodeError as exc:
-            if exc.reason.startswith("unexpected end") or exc.start >= len(value) - 3:
+            # Only a character cut at the end of the field is forgiven; a short value
+            # that fails at its first byte is simply not in this encoding.
+            if exc.reason.startswith("unexpected end") or (
+                exc.start > 0 and exc.start >= len(value) - 3
+            ):
                 try:
                     value[: exc.start].decode(codec)
                     continue

@@ -518,6 +518,7 @@ class GeoPackageStore(Store):
         self.location = str(self.path)
         self._settings = settings
         self._conn: sqlite3.Connection | None = None
+        self._absent: set[str] = set()
 
     # -- creating and opening ------------------------------------------------------
 
@@ -617,9 +618,13 @@ class GeoPackageStore(Store):
                 writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
                 if writable and version < migrations.READABLE_FROM:
                     settings = migrations.migrate(conn, settings)
+            tables = ddl.existing_tables(conn)
         finally:
             conn.close()
-        return cls(path, settings)
+        store = cls(path, settings)
+        # Layers a file not yet migrated lacks read as empty until its first write.
+        store._absent = {n for n in schema.LAYER_NAMES if n not in tables}
+        return store
 
     # -- reading --------------------------------------------------------------------
 
@@ -639,6 +644,9 @@ class GeoPackageStore(Store):
         tx = self.open_transaction()
         if isinstance(tx, _GeoPackageTransaction):
             return self._read_sql(tx.conn, lyr, names, bbox, where)
+        if layer in self._absent:
+            empty = schema.empty_frame(layer, crs=self.crs)
+            return empty[[*names, "geometry"]] if lyr.is_spatial else empty[names]
         with warnings.catch_warnings(), explained(self.path):
             warnings.simplefilter("ignore", RuntimeWarning)
             frame = pyogrio.read_dataframe(
@@ -711,6 +719,8 @@ class GeoPackageStore(Store):
         tx = self.open_transaction()
         if isinstance(tx, _GeoPackageTransaction):
             return int(tx.conn.execute(sql).fetchone()[0])
+        if layer in self._absent:
+            return 0
         with explained(self.path), self.sqlite() as conn:
             (n,) = conn.execute(sql).fetchone()
         return int(n)
@@ -742,6 +752,7 @@ class GeoPackageStore(Store):
                 from gridgis.core.store.migrate import migrate_locked
 
                 self._settings = migrate_locked(conn)
+                self._absent = set()
                 return _GeoPackageTransaction(self, conn)
             except BaseException:
                 if conn.in_transaction:

@@ -290,6 +290,7 @@ def validation_report(
     """
     started = time.perf_counter()
     phases: dict[str, float] = {}
+    revisions = {c: r.number for c, r in store.revisions().items()} if link else None
     snapshot = Snapshot.load(store, community=community)
     phases["read"] = time.perf_counter() - started
     link_report = None
@@ -299,7 +300,9 @@ def validation_report(
         from gridgis.core.link import apply_link, plan_link
 
         start = time.perf_counter()
-        plan = plan_link(store, community=community, snapshot=snapshot)
+        plan = plan_link(
+            store, community=community, snapshot=snapshot, revisions=revisions
+        )
         phases["plan"] = time.perf_counter() - start
         assert plan.report.snapshot is not None
         snapshot = plan.report.snapshot
