@@ -7,8 +7,10 @@ fast and commands that need no QGIS never load it.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -26,6 +28,16 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except GridGisError as exc:
             click.secho(str(exc), fg="red", err=True)
+            sys.exit(2)
+        except sqlite3.DatabaseError as exc:
+            # A damaged or locked file met where no message was prepared for it.
+            from gridgis.core.store.gpkg import database_error
+
+            files = [Path(a) for a in sys.argv if a.endswith(".gpkg")]
+            error = database_error(files[0] if files else Path("the project"), exc)
+            if error is None:
+                raise
+            click.secho(str(error), fg="red", err=True)
             sys.exit(2)
 
 
