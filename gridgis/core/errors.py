@@ -49,3 +49,11 @@ class InputFileError(GridGisError):
 
 class ExportError(GridGisError):
     """An export cannot be written as asked: a value a format cannot hold, a bad target."""
+
+
+class ConflictError(GridGisError):
+    """Someone else changed a community since it was read: who, when, with which tool.
+
+    Nothing of the refused change was written; reload the community and make the
+    change again (or run the command again).
+    """

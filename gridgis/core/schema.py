@@ -45,7 +45,7 @@ from gridgis.core.errors import GeometryError, SchemaError
 
 #: Version of the project-file schema written by this GridGIS; files with a lower
 #: version are migrated when opened, files with a higher one are refused.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Name of the geometry column in every spatial layer.
 GEOMETRY_COLUMN = "geom"
@@ -524,6 +524,29 @@ LAYERS: dict[str, Layer] = {
                 _f("revision", INT, "版本号", "revision", "REVISION", required=True),
             ),
             key=("revision", "code"),
+            user_data=False,
+        ),
+        Layer(
+            "community_revisions",
+            "社区版本",
+            "Community revisions",
+            None,
+            (
+                _f(
+                    "community_code",
+                    TEXT,
+                    "社区编码",
+                    "community code",
+                    "COMM_CODE",
+                    required=True,
+                    width=12,
+                ),
+                _f("revision", INT, "版本号", "revision", "REVISION", required=True),
+                _f("changed_by", TEXT, "修改人", "changed by", "CHANGED_BY", width=64),
+                _f("changed_at", DT, "修改时间", "changed at", "CHANGED_AT"),
+                _f("tool", TEXT, "修改工具", "tool", "TOOL", width=64),
+            ),
+            key=("community_code",),
             user_data=False,
         ),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import numpy as np
@@ -77,6 +78,35 @@ def where_mask(frame: pd.DataFrame, where: Where | None) -> np.ndarray:
         else:
             mask &= column.isin(values).fillna(False).to_numpy(dtype=bool)
     return mask
+
+
+@dataclass(frozen=True)
+class Revision:
+    """How far a community has been changed, and the last change's who/when/tool."""
+
+    community: str
+    number: int  # 0 when the community was never changed
+    by: str | None = None  # database login, or the OS user for a file
+    at: pd.Timestamp | None = None
+    tool: str | None = None  # command or app tool, e.g. "gridgis divide"
+
+
+def conflict_error(found: Revision, expected: int) -> Exception:
+    """The :class:`ConflictError` for a community whose revision moved."""
+    from gridgis.core.errors import ConflictError
+
+    who = found.by or "?"
+    when = f"{found.at:%Y-%m-%d %H:%M:%S} UTC" if found.at is not None else "?"
+    tool = found.tool or "?"
+    return ConflictError(
+        f"Community {found.community} was changed by {who} at {when} with {tool} "
+        f"(revision {found.number}; your work started from revision {expected}). "
+        "Nothing of your change was written. Reload the community and make the change "
+        "again, or run the command again.",
+        f"社区 {found.community} 已被 {who} 于 {when} 通过 {tool} 修改(版本 "
+        f"{found.number};您的修改基于版本 {expected})。本次修改未写入任何内容。"
+        "请重新加载该社区后再修改,或重新运行命令。",
+    )
 
 
 class Transaction(ABC):

@@ -16,6 +16,9 @@ Versions
 3
     Validation issues record their community and the building, facility or person
     they concern (``issues.community_code``, ``issues.feature``).
+4
+    Every community carries a revision (``community_revisions``) so that a change
+    made from a stale read is refused instead of overwriting someone else's.
 """
 
 from __future__ import annotations
@@ -56,8 +59,16 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM issues")
 
 
+def _v3_to_v4(conn: sqlite3.Connection) -> None:
+    """No data to change: the ``community_revisions`` table is added empty."""
+
+
 #: Data steps: ``STEPS[v]`` turns a version ``v`` file into a version ``v + 1`` file.
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+}
 
 
 def add_missing_structure(conn: sqlite3.Connection, epsg: int) -> list[str]:
