@@ -17,7 +17,7 @@ import shapely
 
 from gridgis.core import schema
 from gridgis.core.divide.engine import Division
-from gridgis.core.errors import GridGisError, SchemaError
+from gridgis.core.errors import ConflictError, SchemaError
 from gridgis.core.link import link_project
 from gridgis.core.store import Store
 
@@ -25,7 +25,7 @@ from gridgis.core.store import Store
 LOG_KEY = "division_log"
 
 
-class StaleDivisionError(GridGisError):
+class StaleDivisionError(ConflictError):
     """The community's grids changed after the division was computed."""
 
 
@@ -70,12 +70,29 @@ def current_grids(store: Store, division: Division) -> pd.DataFrame:
         for c, g in zip(current["code"], current.geometry.values, strict=True)
     }
     if found != division.basis:
+        by_en = by_zh = ""
+        revisions = getattr(store, "revisions", None)
+        last = revisions([code])[code] if revisions is not None else None
+        if last is not None and last.by:
+            at = f"{last.at:%Y-%m-%d %H:%M:%S} UTC" if last.at is not None else "?"
+            by_en = f" (by {last.by} at {at} with {last.tool or '?'})"
+            by_zh = f"(修改人 {last.by},{at},{last.tool or '?'})"
         raise StaleDivisionError(
-            f"The grids of community {code} changed after this division was computed; "
-            "divide the community again and check the new result.",
-            f"社区 {code} 的网格在计算本次划分后已被修改;请重新划分并检查结果。",
+            f"The grids of community {code} changed after this division was "
+            f"computed{by_en}; nothing was written. Divide the community again and "
+            "check the new result.",
+            f"社区 {code} 的网格在计算本次划分后已被修改{by_zh};本次未写入任何内容。"
+            "请重新划分并检查结果。",
         )
     return current
+
+
+def read_revision(store: Store, community: str) -> dict[str, int] | None:
+    """The community's revision as read now, to be checked when writing."""
+    revisions = getattr(store, "revisions", None)
+    if revisions is None:
+        return None
+    return {community: revisions([community])[community].number}
 
 
 def _write(
@@ -85,6 +102,7 @@ def _write(
     remove: np.ndarray,
     insert: pd.DataFrame,
     entry: dict[str, Any],
+    expected: dict[str, int] | None = None,
 ) -> int:
     revision = next_revision(store)
     when = now()
@@ -100,6 +118,10 @@ def _write(
     extra = dict(settings.extra)
     extra[LOG_KEY] = [*_log(store), entry]
     with store.transaction() as tx:
+        if expected is not None:
+            # Someone else changed the community since it was read: refuse, write
+            # nothing (ConflictError says who, when and with what).
+            tx.expect_revisions(expected)  # type: ignore[attr-defined]
         if len(current):
             tx.insert("grid_history", history_rows(current, revision, when))
         if len(remove):
@@ -126,6 +148,7 @@ def apply_division(store: Store, division: Division) -> int:
         The community's grids changed after the division was computed; divide again.
     """
     code = division.community_code
+    expected = read_revision(store, code)
     current = current_grids(store, division)
     locked = set(division.options.locked)
     remove = current.index[~current["code"].isin(locked)].to_numpy()
@@ -143,6 +166,7 @@ def apply_division(store: Store, division: Division) -> int:
             "residential": report.residential,
             "buildings_cut": report.buildings_cut,
         },
+        expected,
     )
 
 
@@ -175,6 +199,7 @@ def restore_grids(store: Store, revision: int) -> int:
         if entry is not None
         else str(rows["community_code"].iloc[0])
     )
+    expected = read_revision(store, community)
     current = store.read("grids", where={"community_code": community})
     grids = rows[[*schema.layer("grids").field_names, "geometry"]]
     return _write(
@@ -184,6 +209,7 @@ def restore_grids(store: Store, revision: int) -> int:
         current.index.to_numpy(),
         grids,
         {"action": "restore", "restored": int(revision)},
+        expected,
     )
 
 
