@@ -43,8 +43,9 @@ def main(lang: str | None) -> None:
 
 
 class ProjectLocation(click.ParamType):
-    """A PROJECT argument: a ``.gpkg`` file, or a database (``postgresql://…``,
-    ``service=NAME``) kept as the string it is.
+    """A PROJECT argument: a ``.gpkg`` file, or a database kept as its string.
+
+    Databases are ``postgresql://…`` addresses or ``service=NAME``.
     """
 
     name = "project"

@@ -47,10 +47,10 @@ def pg_demo(demo_copy, pg_uri) -> str:
 
 def test_layers_are_typed_geometry_columns_with_gist_indexes(pg_uri, settings):
     PostGISStore.create(pg_uri, settings).close()
-    columns = dict(
-        (row[0], (row[1], row[2]))
+    columns = {
+        row[0]: (row[1], row[2])
         for row in _sql(pg_uri, "SELECT f_table_name, type, srid FROM geometry_columns")
-    )
+    }
     spatial = [n for n, lyr in schema.LAYERS.items() if lyr.is_spatial]
     assert set(columns) == set(spatial)
     assert columns["grids"] == ("POLYGON", 4549)
@@ -143,7 +143,8 @@ def test_new_project_needs_an_empty_database(pg_uri, settings):
     result = runner.invoke(
         main, ["new", pg_uri, "--county", "320508", "--lon", "120.6"]
     )
-    assert result.exit_code == 2 and "not empty" in result.output
+    assert result.exit_code == 2
+    assert "not empty" in result.output
 
 
 def test_revisions_move_once_per_transaction_even_for_plain_sql(pg_uri, settings):
@@ -183,7 +184,9 @@ def test_stale_edit_is_refused_with_who_when_and_tool(pg_uri, settings):
         tx.expect_revisions(read)
         tx.update("grids", pd.DataFrame({"households": [999]}, index=fids))
     message = str(caught.value)
-    assert "wang_li" in message and "QGIS" in message and COMMUNITY in message
+    assert "wang_li" in message
+    assert "QGIS" in message
+    assert COMMUNITY in message
     assert "Nothing of your change was written" in message
     assert store.read("grids")["households"].tolist() == [5]
     # Started from the current revision, the same edit goes through.
@@ -236,7 +239,8 @@ def test_street_planner_sees_and_edits_only_their_street(streets_project):
     posts = open_project(uri).read("assignments")
     posted = set(posts.loc[posts["grid_code"].str.startswith("320599001"), "staff_id"])
     assert set(a.read("staff")["id"]) == posted
-    assert b.count("staff") == 0 and b.count("grids") == 0
+    assert b.count("staff") == 0
+    assert b.count("grids") == 0
     assert b.count("communities") == 4
     # Plain SQL as planner_b: 0 rows of street 001, and no way to change them.
     assert _sql(uri, "SELECT count(*) FROM grids WHERE community_code LIKE '320599001%'",

@@ -243,8 +243,9 @@ class _PostGISTransaction(Transaction):
             )
 
     def _copies_directly(self) -> bool:
-        """Whether rows may be copied straight into the tables (row-level security
-        does not apply to this login: the project's owner or a superuser).
+        """Whether rows may be copied straight into the tables.
+
+        True for the project's owner or a superuser, whom row-level security spares.
         """
         if self.store._direct is None:
             (direct,) = self.conn.execute(
