@@ -234,7 +234,8 @@ def test_street_planner_sees_and_edits_only_their_street(streets_project):
     for layer, column in (("communities", "street_code"), ("grids", "community_code"),
                           ("buildings", "grid_code"), ("assignments", "grid_code")):  # fmt: skip
         mine = a.read(layer, columns=[column])[column].dropna().str[:9]
-        assert len(mine) and set(mine) == {"320599001"}, layer
+        assert len(mine), layer
+        assert set(mine) == {"320599001"}, layer
     # Staff: those holding a post in the street (street 002 has no grids yet).
     posts = open_project(uri).read("assignments")
     posted = set(posts.loc[posts["grid_code"].str.startswith("320599001"), "staff_id"])
