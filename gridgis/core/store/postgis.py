@@ -50,6 +50,8 @@ from gridgis.core.store.base import (
 )
 from gridgis.core.store.gpkg import _sql_column
 
+#: Updates of up to this many rows go row by row; larger ones through ``COPY``.
+_FEW_ROWS = 20
 _URI = re.compile(r"^postgres(ql)?:/+", re.IGNORECASE)
 _KEYWORDS = re.compile(r"^\s*[A-Za-z_]+\s*=")
 
@@ -226,16 +228,37 @@ class _PostGISTransaction(Transaction):
         if not names:
             return
         fids = [int(f) for f in data.index]
-        temp = self._temp_table(layer, names)
-        self._copy(temp, ["fid", *names], [fids, *columns])
-        assignments = ", ".join(f"{ddl.quote(n)} = u.{ddl.quote(n)}" for n in names)
-        cursor = self.conn.execute(
-            f"UPDATE {ddl.quote(layer)} AS t SET {assignments} FROM {temp} AS u "
-            "WHERE t.fid = u.fid"
-        )
-        self.conn.execute(f"DROP TABLE {temp}")
-        if cursor.rowcount != len(fids):
-            missing = len(fids) - cursor.rowcount
+        if len(fids) <= _FEW_ROWS:
+            types = [
+                "geometry" if n == schema.GEOMETRY_COLUMN else ddl.pg_type(lyr.field(n))
+                for n in names
+            ]
+            assignments = ", ".join(
+                f"{ddl.quote(n)} = %s::{t}" for n, t in zip(names, types, strict=True)
+            )
+            values = [
+                [None if v is None else bool(v) for v in col] if t == "boolean" else col
+                for col, t in zip(columns, types, strict=True)
+            ]
+            changed = 0
+            with self.conn.cursor() as cur:
+                for row in zip(*values, fids, strict=True):
+                    cur.execute(
+                        f"UPDATE {ddl.quote(layer)} SET {assignments} WHERE fid = %s",
+                        row,
+                    )
+                    changed += cur.rowcount
+        else:
+            temp = self._temp_table(layer, names)
+            self._copy(temp, ["fid", *names], [fids, *columns])
+            assignments = ", ".join(f"{ddl.quote(n)} = u.{ddl.quote(n)}" for n in names)
+            changed = self.conn.execute(
+                f"UPDATE {ddl.quote(layer)} AS t SET {assignments} FROM {temp} AS u "
+                "WHERE t.fid = u.fid"
+            ).rowcount
+            self.conn.execute(f"DROP TABLE {temp}")
+        if changed != len(fids):
+            missing = len(fids) - changed
             raise SchemaError(
                 f"{missing} of the {len(fids)} rows of '{layer}' to update no longer "
                 "exist; read the layer again and repeat the change.",
@@ -479,7 +502,8 @@ class PostGISStore(Store):
         parts, params = _sql_values(where)
         selected = ["fid", *map(ddl.quote, names)]
         if lyr.is_spatial:
-            selected.append(f"ST_AsBinary({ddl.quote(schema.GEOMETRY_COLUMN)})")
+            # In binary results a geometry arrives as EWKB, which shapely reads.
+            selected.append(ddl.quote(schema.GEOMETRY_COLUMN))
         if bbox is not None:
             parts.append(
                 f"{ddl.quote(schema.GEOMETRY_COLUMN)} && "
@@ -490,7 +514,7 @@ class PostGISStore(Store):
         with self._conn.cursor(binary=True) as cur:
             cur.execute(
                 f"SELECT {', '.join(selected)} FROM {ddl.quote(layer)} "
-                f"WHERE {condition} ORDER BY fid",
+                f"WHERE {condition}",
                 params,
             )
             rows = cur.fetchall()
@@ -498,7 +522,12 @@ class PostGISStore(Store):
             empty = schema.empty_frame(layer, crs=self.settings.crs_epsg)
             return empty[[*names, "geometry"]] if lyr.is_spatial else empty[names]
         values = list(zip(*rows, strict=True))
-        index = pd.Index(np.asarray(values[0], dtype=np.int64), name="fid")
+        fids = np.asarray(values[0], dtype=np.int64)
+        if len(fids) > 1 and not (fids[1:] > fids[:-1]).all():
+            order = np.argsort(fids, kind="stable")
+            values = [np.asarray(v, dtype=object)[order] for v in values]
+            fids = fids[order]
+        index = pd.Index(fids, name="fid")
         frame = pd.DataFrame(
             {n: pd.Series(values[k + 1], dtype=object) for k, n in enumerate(names)}
         )
