@@ -131,6 +131,7 @@ def _planners(location: str, communities: list[str], seconds: float) -> dict[str
 
 
 def main() -> None:
+    """Run every step and write the report."""
     from bench.city import write_city
     from gridgis.core.store import copy_project, open_project
     from tests import pgcluster
