@@ -80,6 +80,16 @@ def pg_uri(pg_cluster) -> str:
     return pg_cluster.uri(pg_cluster.new_database())
 
 
+@pytest.fixture
+def pg_demo(demo_copy, pg_uri) -> str:
+    """The demo district copied into a fresh PostGIS database; its address."""
+    from gridgis.core.store import copy_project, open_project
+
+    with open_project(demo_copy) as source:
+        copy_project(source, pg_uri).close()
+    return pg_uri
+
+
 COMMUNITY = "320508019044"
 OTHER = "320508019045"
 

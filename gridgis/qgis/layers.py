@@ -12,6 +12,7 @@ from pathlib import Path
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
+    QgsDataSourceUri,
     QgsExpressionContextUtils,
     QgsLayerTreeGroup,
     QgsProject,
@@ -22,7 +23,7 @@ from gridgis.core import schema
 from gridgis.core.errors import ProjectFileError
 from gridgis.core.i18n import current_language
 from gridgis.core.settings import Settings
-from gridgis.core.store import open_project
+from gridgis.core.store import is_postgres, open_project, postgis
 
 #: Where the QML styles and QPT templates live.
 STYLES_DIR = Path(__file__).resolve().parents[2] / "styles"
@@ -57,7 +58,8 @@ def open_layer(
     """
     lyr = schema.layer(name)
     language = language or current_language()
-    layer = QgsVectorLayer(f"{path}|layername={name}", lyr.title(language), "ogr")
+    source, provider = layer_source(path, name)
+    layer = QgsVectorLayer(source, lyr.title(language), provider)
     if not layer.isValid():
         raise ProjectFileError(
             f"QGIS cannot open layer '{name}' of {path}; check that the file is a "
@@ -72,6 +74,29 @@ def open_layer(
         apply_aliases(layer, name, language)
     layer.setCustomProperty("gridgis/layer", name)
     return layer
+
+
+def layer_source(path: str | Path, name: str) -> tuple[str, str]:
+    """QGIS's data source and provider for table ``name`` of the project at ``path``.
+
+    A file gives an OGR source; a database (``postgresql://…``, ``service=NAME``) a
+    PostgreSQL one whose password, if any, libpq finds itself (``~/.pgpass``, the
+    service file) — it is never written into the source.
+    """
+    if not is_postgres(path):
+        return f"{path}|layername={name}", "ogr"
+    conninfo = " ".join(
+        f"{key}='{value}'" for key, value in postgis.keywords(path).items()
+    )
+    uri = QgsDataSourceUri(conninfo)
+    geometry = schema.GEOMETRY_COLUMN if schema.layer(name).is_spatial else ""
+    uri.setDataSource("public", name, geometry, "", "fid")
+    return uri.uri(False), "postgres"
+
+
+def project_title(path: str | Path) -> str:
+    """The layer-tree group name of a project: the file's stem or the database."""
+    return postgis.title(path) if is_postgres(path) else Path(path).stem
 
 
 def apply_aliases(layer: QgsVectorLayer, name: str, language: str) -> None:
@@ -101,7 +126,7 @@ def load_project(
     project = project or QgsProject.instance()
     language = language or current_language()
     root = project.layerTreeRoot()
-    title = Path(path).stem
+    title = project_title(path)
     group = root.findGroup(title) or root.insertGroup(0, title)
     assert isinstance(group, QgsLayerTreeGroup)
     opened: dict[str, QgsVectorLayer] = {}

@@ -37,14 +37,6 @@ def _sql(uri: str, statement: str, params=None, user: str = "postgres"):
         return cur.fetchall() if cur.description else cur.rowcount
 
 
-@pytest.fixture
-def pg_demo(demo_copy, pg_uri) -> str:
-    """The demo district copied into a fresh PostGIS database."""
-    with open_project(demo_copy) as source:
-        copy_project(source, pg_uri).close()
-    return pg_uri
-
-
 def test_layers_are_typed_geometry_columns_with_gist_indexes(pg_uri, settings):
     PostGISStore.create(pg_uri, settings).close()
     columns = {

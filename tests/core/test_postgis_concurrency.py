@@ -22,7 +22,7 @@ import pytest
 from gridgis.core.divide import DivisionOptions, apply_division, divide_community
 from gridgis.core.divide import history as division_history
 from gridgis.core.errors import ConflictError
-from gridgis.core.store import copy_project, open_project
+from gridgis.core.store import open_project
 
 COMMUNITY = "320599001004"  # undivided in the demo
 DIVIDED = ("320599001001", "320599001002")
@@ -31,10 +31,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def shared(demo_copy, pg_uri) -> str:
-    with open_project(demo_copy) as source:
-        copy_project(source, pg_uri).close()
-    return pg_uri
+def shared(pg_demo) -> str:
+    return pg_demo
 
 
 @pytest.mark.parametrize("first", [0, 1])

@@ -99,6 +99,21 @@ def conninfo_of(location: str | Path) -> str:
     return text
 
 
+def keywords(location: str | Path) -> dict[str, str]:
+    """The libpq keywords of ``location`` (host, port, dbname, user, service …)."""
+    from psycopg import conninfo
+
+    return {
+        k: str(v) for k, v in conninfo.conninfo_to_dict(conninfo_of(location)).items()
+    }
+
+
+def title(location: str | Path) -> str:
+    """A short name of the project at ``location``: its database or service."""
+    found = keywords(location)
+    return found.get("dbname") or found.get("service") or "PostGIS"
+
+
 def connect(location: str | Path, *, autocommit: bool = True) -> Any:
     """A psycopg connection to ``location`` (see :func:`conninfo_of`)."""
     import psycopg
@@ -521,7 +536,7 @@ class PostGISStore(Store):
         if not rows:
             empty = schema.empty_frame(layer, crs=self.settings.crs_epsg)
             return empty[[*names, "geometry"]] if lyr.is_spatial else empty[names]
-        values = list(zip(*rows, strict=True))
+        values: list[Any] = list(zip(*rows, strict=True))
         fids = np.asarray(values[0], dtype=np.int64)
         if len(fids) > 1 and not (fids[1:] > fids[:-1]).all():
             order = np.argsort(fids, kind="stable")
