@@ -287,3 +287,17 @@ def test_access_commands_grant_list_and_revoke(streets_project):
     with pytest.raises(AccessError, match="no street"):
         grant(store, "someone", street="999999999", role="planner")
     assert revoke(store, "nobody") == 0
+
+
+def test_a_store_hears_which_communities_others_changed(pg_uri, settings):
+    mine = PostGISStore.create(pg_uri, settings)
+    theirs = open_project(pg_uri)
+    mine.listen()
+    assert mine.changed_by_others() == set()
+    with theirs.transaction() as tx:
+        tx.insert("grids", _grid(COMMUNITY + "001"))
+        tx.insert("grids", _grid("320599001002001"))
+    with mine.transaction() as tx:  # my own edit is not news to me
+        tx.insert("grids", _grid("320599001003001"))
+    assert mine.changed_by_others(timeout=1) == {COMMUNITY, "320599001002"}
+    assert mine.changed_by_others() == set()

@@ -407,6 +407,7 @@ class PostGISStore(Store):
         self._write: Any = None
         self._user: str | None = None
         self._direct: bool | None = None
+        self._listener: Any = None
 
     # -- creating and opening ------------------------------------------------------
 
@@ -631,8 +632,34 @@ class PostGISStore(Store):
         self._settings = _read_settings(self._conn, self.conninfo)
         return self._settings
 
+    # -- others' edits ---------------------------------------------------------------
+
+    def listen(self) -> None:
+        """Start receiving the codes of communities others change (see
+        :meth:`changed_by_others`)."""
+        if self._listener is None or self._listener.closed:
+            self._listener = connect(self.conninfo)
+            self._listener.execute(f"LISTEN {ddl.CHANNEL}")
+
+    def changed_by_others(self, timeout: float = 0.0) -> set[str]:
+        """Communities other connections changed (committed) since the last call.
+
+        Collects what arrives within ``timeout`` seconds (``0``: what has arrived
+        already). This store's own writes are left out. Starts listening if needed.
+        """
+        if self._listener is None or self._listener.closed:
+            self.listen()
+        own = None
+        if self._write is not None and not self._write.closed:
+            own = self._write.info.backend_pid
+        return {
+            note.payload
+            for note in self._listener.notifies(timeout=max(timeout, 0.001))
+            if note.pid != own
+        }
+
     def close(self) -> None:
-        for conn in (self._conn, self._write):
+        for conn in (self._conn, self._write, self._listener):
             if conn is not None and not conn.closed:
                 conn.close()
 
