@@ -635,8 +635,7 @@ class PostGISStore(Store):
     # -- others' edits ---------------------------------------------------------------
 
     def listen(self) -> None:
-        """Start receiving the codes of communities others change (see
-        :meth:`changed_by_others`)."""
+        """Start receiving the codes of communities others change."""
         if self._listener is None or self._listener.closed:
             self._listener = connect(self.conninfo)
             self._listener.execute(f"LISTEN {ddl.CHANNEL}")
