@@ -58,6 +58,17 @@ def _link_validate(location: str) -> dict[str, Any]:
     }
 
 
+def _validate(location: str) -> float:
+    """Validate the (linked) project without linking it again."""
+    from gridgis.core.store import open_project
+    from gridgis.core.validate import validate_project
+
+    start = time.perf_counter()
+    with open_project(location) as store:
+        validate_project(store)
+    return time.perf_counter() - start
+
+
 def _in_child(function: Any, *args: Any) -> Any:
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         return pool.apply(function, args)
@@ -156,6 +167,9 @@ def main() -> None:
         print(f"link + validate, GeoPackage: {on_file['seconds']:.1f} s", flush=True)
         on_pg = _in_child(_link_validate, location)
         print(f"link + validate, PostGIS: {on_pg['seconds']:.1f} s", flush=True)
+        on_file["validate"] = _in_child(_validate, str(file_copy))
+        on_pg["validate"] = _in_child(_validate, location)
+        print(f"validate: {on_file['validate']:.1f} s / {on_pg['validate']:.1f} s")
         with open_project(location) as store:
             grids = store.read("grids", columns=["community_code"])
         communities = sorted(set(grids["community_code"]))
@@ -194,6 +208,15 @@ def _report(sizes, wrote, copied, on_file, on_pg, same, apart, together) -> None
         f"| `gridgis copy` GeoPackage → PostGIS (one transaction, COPY) | {copied:.1f} |",
         f"| link + validate from the GeoPackage | {on_file['seconds']:.1f} |",
         f"| link + validate from PostGIS | {on_pg['seconds']:.1f} |",
+        f"| validate (already linked) from the GeoPackage | {on_file['validate']:.1f} |",
+        f"| validate (already linked) from PostGIS | {on_pg['validate']:.1f} |",
+        "",
+        "Link phases (s), GeoPackage / PostGIS: "
+        + ", ".join(
+            f"{k} {on_file['phases'][k]:.1f} / {on_pg['phases'][k]:.1f}"
+            for k in on_file["phases"]
+        )
+        + ".",
         "",
         f"PostGIS / GeoPackage for link + validate: **{ratio:.2f}×** (goal ≤ 1.5×). "
         f"Same findings on both: **{'yes' if same else 'NO'}** "
