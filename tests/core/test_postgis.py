@@ -301,3 +301,16 @@ def test_a_store_hears_which_communities_others_changed(pg_uri, settings):
         tx.insert("grids", _grid("320599001003001"))
     assert mine.changed_by_others(timeout=1) == {COMMUNITY, "320599001002"}
     assert mine.changed_by_others() == set()
+
+
+def test_a_service_name_opens_the_project(pg_demo, tmp_path, monkeypatch):
+    host, port, db = re.match(r".*@([^:]+):(\d+)/(\w+)", pg_demo).groups()
+    services = tmp_path / "pg_service.conf"
+    services.write_text(
+        f"[dongyuan]\nhost={host}\nport={port}\ndbname={db}\nuser=postgres\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PGSERVICEFILE", str(services))
+    result = CliRunner().invoke(main, ["--lang", "en", "info", "service=dongyuan"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"grids\s+57", result.output)
