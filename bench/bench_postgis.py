@@ -14,7 +14,7 @@ as a server would run):
    2 communities (two per community) for 20 s: conflicts are expected and counted, lost
    updates are not.
 
-Writes ``bench/reports/postgis.md``. ``GRIDS=30`` for a 30 × 30 city (90,000 buildings)
+Writes ``bench/reports/postgis.md``. ``GRIDS=40`` for a 40 × 40 city (160,000 buildings)
 while trying; the default 100 × 100 city has 1,000,000 buildings.
 """
 

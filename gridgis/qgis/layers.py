@@ -73,7 +73,25 @@ def open_layer(
         layer.loadNamedStyle(str(style))
         apply_aliases(layer, name, language)
     layer.setCustomProperty("gridgis/layer", name)
+    if is_postgres(path):
+        # Which GridGIS project the layer shows (its source is in QGIS's own form).
+        layer.setCustomProperty("gridgis/project", str(path))
     return layer
+
+
+def project_of(layer: QgsVectorLayer) -> str | Path:
+    """The GridGIS project a layer opened by :func:`open_layer` shows."""
+    location = layer.customProperty("gridgis/project")
+    if location:
+        return str(location)
+    return Path(layer.source().split("|", 1)[0]).resolve()
+
+
+def same_project(a: str | Path, b: str | Path) -> bool:
+    """Whether two project locations are the same file or the same database."""
+    if is_postgres(a) or is_postgres(b):
+        return str(a) == str(b)
+    return Path(a).resolve() == Path(b).resolve()
 
 
 def layer_source(path: str | Path, name: str) -> tuple[str, str]:
