@@ -464,9 +464,11 @@ def test_a_database_project_in_qgis_shows_others_edits(plugin, pg_demo, qtbot):
     session = plugin.workspace.session
     other = open_project(pg_demo)
     fid = other.read("grids", where={"code": "320599003002001"}).index[0]
-    with qtbot.waitSignal(session.edited, timeout=10000) as edited:
-        with other.transaction(tool="QGIS") as tx:
-            tx.update("grids", pd.DataFrame({"name": ["别人改的"]}, index=[fid]))
+    with (
+        qtbot.waitSignal(session.edited, timeout=10000) as edited,
+        other.transaction(tool="QGIS") as tx,
+    ):
+        tx.update("grids", pd.DataFrame({"name": ["别人改的"]}, index=[fid]))
     assert edited.args[0] == frozenset({"320599003002"})
     names = {f["code"]: f["name"] for f in plugin.layers["grids"].getFeatures()}
     assert names["320599003002001"] == "别人改的"
