@@ -451,12 +451,17 @@ class PostGISStore(Store):
             try:
                 if existing:
                     _drop_project(tx.conn)
-                for statement in ddl.create_project(settings.crs_epsg):
+                for statement in ddl.create_tables(settings.crs_epsg):
                     tx.conn.execute(statement)
                 tx.conn.execute("SELECT set_config('gridgis.tool', %s, true)", [tool])
                 tx.write_settings(settings)
                 if fill is not None:
+                    # Rows first, then the indexes (built in bulk) and the triggers
+                    # (the copied revisions stay as they were).
                     fill(tx)
+                for statement in ddl.complete_project():
+                    tx.conn.execute(statement)
+                tx.conn.execute("ANALYZE")
                 tx.conn.execute("COMMIT")
             except BaseException:
                 tx.conn.execute("ROLLBACK")
