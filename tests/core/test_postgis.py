@@ -314,3 +314,13 @@ def test_a_service_name_opens_the_project(pg_demo, tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["--lang", "en", "info", "service=dongyuan"])
     assert result.exit_code == 0, result.output
     assert re.search(r"grids\s+57", result.output)
+
+
+def test_after_a_lost_connection_every_community_counts_as_changed(pg_demo):
+    store = open_project(pg_demo)
+    store.listen()
+    (pid,) = store._listener.execute("SELECT pg_backend_pid()").fetchone()
+    _sql(pg_demo, "SELECT pg_terminate_backend(%s)", [pid])
+    everything = set(store.read("communities")["code"])
+    assert store.changed_by_others(timeout=0.5) == everything
+    assert store.changed_by_others() == set()  # listening again

@@ -650,17 +650,38 @@ class PostGISStore(Store):
 
         Collects what arrives within ``timeout`` seconds (``0``: what has arrived
         already). This store's own writes are left out. Starts listening if needed.
+        After a lost connection, when nobody can say what changed meanwhile, every
+        community counts as changed.
+
+        Raises
+        ------
+        ProjectFileError
+            The server cannot be reached (try again later).
         """
+        import psycopg
+
         if self._listener is None or self._listener.closed:
             self.listen()
         own = None
         if self._write is not None and not self._write.closed:
             own = self._write.info.backend_pid
-        return {
-            note.payload
-            for note in self._listener.notifies(timeout=max(timeout, 0.001))
-            if note.pid != own
-        }
+        try:
+            return {
+                note.payload
+                for note in self._listener.notifies(timeout=max(timeout, 0.001))
+                if note.pid != own
+            }
+        except psycopg.OperationalError:
+            self._listener.close()
+            self._listener = None
+            self.listen()
+            for conn in (self._conn, self._write):
+                if conn is not None and conn.broken:
+                    conn.close()
+            if self._conn.closed:
+                self._conn = connect(self.conninfo)
+            rows = self._conn.execute("SELECT code FROM communities").fetchall()
+            return {str(r[0]) for r in rows}
 
     def close(self) -> None:
         for conn in (self._conn, self._write, self._listener):
