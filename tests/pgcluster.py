@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -77,11 +78,27 @@ class Cluster:
         _run("pg_dropcluster", "--stop", VERSION, self.name)
 
 
+def drop_stale() -> list[str]:
+    """Drop the clusters this module made for processes that are gone (killed runs)."""
+    listed = _run("pg_lsclusters", "--no-header")
+    dropped = []
+    for line in listed.stdout.splitlines():
+        parts = line.split()
+        if len(parts) < 2 or parts[0] != VERSION:
+            continue
+        match = re.fullmatch(r"gridgis_(\d+)_[0-9a-f]{6}", parts[1])
+        if match and not os.path.exists(f"/proc/{match.group(1)}"):
+            _run("pg_dropcluster", "--stop", VERSION, parts[1])
+            dropped.append(parts[1])
+    return dropped
+
+
 def start(*, fsync: bool = False) -> Cluster:
     """Create and start a cluster; raise :class:`ClusterUnavailable` if impossible."""
     reason = available()
     if reason:
         raise ClusterUnavailable(reason)
+    drop_stale()
     name = f"gridgis_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     port = _free_port()
     options = ["-o", "max_connections=200"]
