@@ -62,6 +62,20 @@ def is_postgres(location: str | Path) -> bool:
     return bool(_URI.match(text) or _KEYWORDS.match(text))
 
 
+def _psycopg() -> Any:
+    """The psycopg module; a clear error where it is not installed (a bare QGIS)."""
+    try:
+        import psycopg
+    except ImportError:
+        raise ProjectFileError(
+            "Projects in PostgreSQL need the Python package psycopg 3; install it "
+            "(pip install 'psycopg[binary]') into the Python that runs GridGIS.",
+            "PostgreSQL 项目需要 Python 包 psycopg 3;请在运行 GridGIS 的 Python 中安装"
+            "(pip install 'psycopg[binary]')。",
+        ) from None
+    return psycopg
+
+
 def conninfo_of(location: str | Path) -> str:
     """The libpq connection string of ``location``, checked to carry no password.
 
@@ -73,8 +87,7 @@ def conninfo_of(location: str | Path) -> str:
     ProjectFileError
         The string is malformed or carries a password.
     """
-    from psycopg import conninfo
-
+    conninfo = _psycopg().conninfo
     text = str(location).strip()
     match = _URI.match(text)
     if match:
@@ -101,11 +114,9 @@ def conninfo_of(location: str | Path) -> str:
 
 def keywords(location: str | Path) -> dict[str, str]:
     """The libpq keywords of ``location`` (host, port, dbname, user, service …)."""
-    from psycopg import conninfo
-
-    return {
-        k: str(v) for k, v in conninfo.conninfo_to_dict(conninfo_of(location)).items()
-    }
+    info = conninfo_of(location)
+    parsed = _psycopg().conninfo.conninfo_to_dict(info)
+    return {k: str(v) for k, v in parsed.items()}
 
 
 def title(location: str | Path) -> str:
@@ -116,8 +127,7 @@ def title(location: str | Path) -> str:
 
 def connect(location: str | Path, *, autocommit: bool = True) -> Any:
     """A psycopg connection to ``location`` (see :func:`conninfo_of`)."""
-    import psycopg
-
+    psycopg = _psycopg()
     info = conninfo_of(location)
     try:
         return psycopg.connect(
