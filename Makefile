@@ -8,7 +8,8 @@ SYSTEM_PYTHON := /usr/bin/python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.gridgis-installed
-SYSTEM_PACKAGES := python3-qgis qgis-providers fonts-noto-cjk xvfb poppler-utils python3-venv gdal-bin qgis
+SYSTEM_PACKAGES := python3-qgis qgis-providers fonts-noto-cjk xvfb poppler-utils python3-venv gdal-bin qgis \
+	postgresql-15-postgis-3 postgresql-15-postgis-3-scripts
 DEMO := data/demo.gpkg
 # make run PROJECT=file.gpkg opens that file; by default your own copy of the demo.
 PROJECT ?=

@@ -56,6 +56,40 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, settings: Settings) ->
     return MemoryStore(settings)
 
 
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL/PostGIS cluster on a free loopback port, for the session.
+
+    Missing PostgreSQL skips the PostGIS tests on a desk, and fails them under CI.
+    """
+    from tests import pgcluster
+
+    try:
+        cluster = pgcluster.start()
+    except pgcluster.ClusterUnavailable as exc:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"PostGIS tests need PostgreSQL/PostGIS under CI: {exc}")
+        pytest.skip(f"PostgreSQL/PostGIS is not available here: {exc}")
+    yield cluster
+    cluster.drop()
+
+
+@pytest.fixture
+def pg_uri(pg_cluster) -> str:
+    """The address of a fresh empty database (with PostGIS) in the test cluster."""
+    return pg_cluster.uri(pg_cluster.new_database())
+
+
+@pytest.fixture
+def pg_demo(demo_copy, pg_uri) -> str:
+    """The demo district copied into a fresh PostGIS database; its address."""
+    from gridgis.core.store import copy_project, open_project
+
+    with open_project(demo_copy) as source:
+        copy_project(source, pg_uri).close()
+    return pg_uri
+
+
 COMMUNITY = "320508019044"
 OTHER = "320508019045"
 

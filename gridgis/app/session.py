@@ -18,14 +18,30 @@ from pathlib import Path
 
 import pandas as pd
 from qgis.core import QgsFeatureRequest, QgsProject, QgsVectorLayer
-from qgis.PyQt.QtCore import QObject, pyqtSignal
+from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 from qgis.PyQt.QtWidgets import QUndoCommand, QUndoStack
 
 from gridgis.core.edit import ChangeSet, apply_changes
 from gridgis.core.errors import GridGisError, ProjectFileError
+from gridgis.core.i18n import Text
 from gridgis.core.settings import Settings
-from gridgis.core.store import Store, open_project
-from gridgis.qgis.layers import load_project
+from gridgis.core.store import (
+    PostGISStore,
+    Store,
+    copy_project,
+    is_postgres,
+    open_project,
+)
+from gridgis.qgis.layers import layer_source, load_project, project_title
+
+#: How often a session on a shared (PostGIS) project looks for others' edits (ms).
+WATCH_MS = 1000
+
+
+def location(path: str | Path) -> str | Path:
+    """A project's location: a file path, or a database's connection string as is."""
+    return str(path) if is_postgres(path) else Path(path)
+
 
 #: Layers redrawn after every edit, besides the layers the edit itself changes: the
 #: relinking rewrites the grids' households, which their labels and colours show. It
@@ -83,9 +99,13 @@ class ProjectSession(QObject):
     #: A message for the user: text and a ``Qgis.MessageLevel`` (0 info … 2 critical).
     notice = pyqtSignal(str, int)
 
+    #: Others changed these communities (frozenset) while this session had unsaved
+    #: edits in them: nothing was reloaded; the window shows a banner.
+    conflicted = pyqtSignal(object)
+
     def __init__(
         self,
-        path: Path,
+        path: str | Path,
         store: Store,
         layers: dict[str, QgsVectorLayer],
         project: QgsProject,
@@ -93,7 +113,7 @@ class ProjectSession(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.path = Path(path)
+        self.path = location(path)
         self.store = store
         self.layers = layers
         self.project = project
@@ -107,6 +127,14 @@ class ProjectSession(QObject):
         #: Revisions this session's last write left: undo and redo expect them, so
         #: they are refused if someone else changed the community since.
         self._known: dict[str, int] = {}
+        #: On a shared project: others' edits are looked for every WATCH_MS.
+        self.watch: QTimer | None = None
+        if isinstance(store, PostGISStore):
+            store.listen()
+            self.watch = QTimer(self)
+            self.watch.setInterval(WATCH_MS)
+            self.watch.timeout.connect(self.catch_up)
+            self.watch.start()
 
     @classmethod
     def open(
@@ -124,8 +152,8 @@ class ProjectSession(QObject):
         ProjectFileError
             If the file is missing or is not a GridGIS project.
         """
-        path = Path(path)
-        if not path.exists():
+        path = location(path)
+        if isinstance(path, Path) and not path.exists():
             raise ProjectFileError(
                 f"{path} does not exist; choose an existing project file.",
                 f"{path} 不存在,请选择已有的项目文件。",
@@ -248,6 +276,55 @@ class ProjectSession(QObject):
         finally:
             self.refreshing = False
 
+    # -- others' edits (shared projects) -------------------------------------------
+
+    def unsaved_communities(self) -> frozenset[str]:
+        """Communities that edits since the last save touched."""
+        stack = self.undo_stack
+        start = max(stack.cleanIndex(), 0)
+        touched: set[str] = set()
+        for index in range(start, stack.index()):
+            command = stack.command(index)
+            if isinstance(command, EditCommand):
+                touched |= set(command.applied.communities)
+        return frozenset(touched)
+
+    def catch_up(self) -> frozenset[str]:
+        """Reload what others changed; return the communities reloaded.
+
+        Communities with unsaved edits of this session are not reloaded: the user is
+        told (:attr:`conflicted`) and decides — save or discard, then reopen.
+        """
+        if not isinstance(self.store, PostGISStore):
+            return frozenset()
+        try:
+            changed = frozenset(self.store.changed_by_others())
+        except Exception:  # a lost connection: try again at the next tick
+            return frozenset()
+        if not changed:
+            return frozenset()
+        blocked = changed & self.unsaved_communities()
+        if blocked:
+            self.conflicted.emit(blocked)
+            self.notify(
+                Text(
+                    "其他用户修改了社区 {codes},而您在这些社区中有未保存的修改;"
+                    "为保留您的修改,未重新加载。请先保存或放弃修改,再重新打开项目。",
+                    "Someone else changed community {codes} where you have unsaved "
+                    "edits; to keep yours, it was not reloaded. Save or discard your "
+                    "edits, then open the project again.",
+                )
+                .format(codes=", ".join(sorted(blocked)))
+                .get(),
+                1,
+            )
+        reload = changed - blocked
+        if reload:
+            self._grids_of.clear()
+            self.refresh_layers(self.layers)
+            self.edited.emit(reload)
+        return reload
+
     # -- saved state -------------------------------------------------------------
 
     def is_modified(self) -> bool:
@@ -270,27 +347,38 @@ class ProjectSession(QObject):
         """Copy the project to ``target`` and go on working on the copy.
 
         The undo stack carries over: the copy has the same rows under the same fids.
+        Either side may be a file or a database.
         """
-        target = Path(target)
-        if target.resolve() == self.path.resolve():
+        target = location(target)
+        if isinstance(target, Path) and isinstance(self.path, Path):
+            if target.resolve() == self.path.resolve():
+                self.save()
+                return
+            if target.exists():
+                target.unlink()
+            source = sqlite3.connect(str(self.path))
+            copy = sqlite3.connect(str(target))
+            try:
+                source.backup(copy)
+            finally:
+                copy.close()
+                source.close()
+            store = open_project(target)
+        elif target == self.path:
             self.save()
             return
-        if target.exists():
-            target.unlink()
-        source = sqlite3.connect(str(self.path))
-        copy = sqlite3.connect(str(target))
-        try:
-            source.backup(copy)
-        finally:
-            copy.close()
-            source.close()
+        else:
+            store = copy_project(self.store, target, overwrite=True)
+        if self.watch is not None:
+            self.watch.stop()
         self.store.close()
-        self.store = open_project(target)
+        self.store = store
         for name, layer in self.layers.items():
+            source_uri, provider = layer_source(target, name)
             layer.setDataSource(
-                f"{target}|layername={name}",
+                source_uri,
                 layer.name(),
-                "ogr",
+                provider,
                 layer.dataProvider().ProviderOptions(),
             )
         self.path = target
@@ -301,8 +389,10 @@ class ProjectSession(QObject):
         """Remove the layers from the QGIS project and release the file."""
         ids = [layer.id() for layer in self.layers.values()]
         self.project.removeMapLayers(ids)
+        if self.watch is not None:
+            self.watch.stop()
         root = self.project.layerTreeRoot()
-        group = root.findGroup(self.path.stem)
+        group = root.findGroup(project_title(self.path))
         if group is not None:
             root.removeChildNode(group)
         self.layers = {}

@@ -47,6 +47,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from gridgis.app.dialogs.database import DatabaseDialog
 from gridgis.app.dialogs.divide import DivideDialog
 from gridgis.app.dialogs.new_project import NewProjectDialog
 from gridgis.app.dialogs.preferences import PreferencesDialog
@@ -54,7 +55,7 @@ from gridgis.app.docks.hierarchy import HierarchyDock
 from gridgis.app.docks.inspector import InspectorDock
 from gridgis.app.docks.validation import ValidationDock
 from gridgis.app.i18n import tr
-from gridgis.app.session import ProjectSession
+from gridgis.app.session import ProjectSession, location
 from gridgis.app.tools.edit_tools import (
     DrawGridTool,
     MoveBuildingTool,
@@ -70,7 +71,9 @@ from gridgis.app.tools.navigation import (
 from gridgis.app.tools.snapping import configure_snapping
 from gridgis.core.crs import CGCS2000
 from gridgis.core.errors import GridGisError
+from gridgis.core.i18n import Text
 from gridgis.core.store import create_project, open_project
+from gridgis.qgis.layers import project_title
 
 #: How many recently opened files the File menu lists.
 RECENT_MAX = 8
@@ -202,6 +205,14 @@ class MainWindow(QMainWindow):
             tr("&Open…"), self.choose_project, shortcut=QKeySequence.Open,
             icon="mActionFileOpen.svg",
         )  # fmt: skip
+        self.open_database_action = self._action(
+            Text("打开数据库项目…", "Open &database project…").get(),
+            self.choose_database,
+            tip=Text(
+                "打开 PostgreSQL/PostGIS 中的共享项目",
+                "Open a shared project in PostgreSQL/PostGIS",
+            ).get(),
+        )
         self.save_action = self._action(
             tr("&Save"), self.save, shortcut=QKeySequence.Save,
             icon="mActionFileSave.svg",
@@ -279,6 +290,7 @@ class MainWindow(QMainWindow):
         self.file_menu = bar.addMenu(tr("&File"))
         self.file_menu.addAction(self.new_action)
         self.file_menu.addAction(self.open_action)
+        self.file_menu.addAction(self.open_database_action)
         self.recent_menu = QMenu(tr("Open &recent"), self)
         self.file_menu.addMenu(self.recent_menu)
         self.file_menu.addSeparator()
@@ -359,7 +371,7 @@ class MainWindow(QMainWindow):
         GridGisError
             If the file cannot be opened as a GridGIS project.
         """
-        path = Path(path)
+        path = location(path)
         self.close_project()
         session = ProjectSession.open(
             path, self.project, undo_stack=self.undo_stack, parent=self
@@ -503,14 +515,26 @@ class MainWindow(QMainWindow):
         """Ask for a project file and open it."""
         if not self.maybe_save():
             return
-        start = str(self.session.path.parent) if self.session else str(Path.home())
+        start = (
+            str(self.session.path.parent)
+            if self.session and isinstance(self.session.path, Path)
+            else str(Path.home())
+        )
         path, _ = QFileDialog.getOpenFileName(
             self, tr("Open project"), start, tr("GridGIS project (*.gpkg)")
         )
         if path:
             self.open_or_report(Path(path))
 
-    def open_or_report(self, path: Path) -> bool:
+    def choose_database(self) -> None:
+        """Ask for a database (a service, a QGIS connection, an address) and open it."""
+        if not self.maybe_save():
+            return
+        dialog = DatabaseDialog(self)
+        if dialog.exec_() == QDialog.Accepted:
+            self.open_or_report(dialog.location())
+
+    def open_or_report(self, path: str | Path) -> bool:
         """Open ``path``; show why not if it cannot be opened."""
         try:
             self.open_project(path)
@@ -572,7 +596,7 @@ class MainWindow(QMainWindow):
         group = self.project.layerTreeRoot().children()
         for node in group:
             if node.name() and self.session is not None:
-                node.setName(path.stem)
+                node.setName(project_title(path))
                 break
         self._remember(path)
         self._update_title()
@@ -620,24 +644,27 @@ class MainWindow(QMainWindow):
         else:
             event.ignore()
 
-    def _remember(self, path: Path) -> None:
-        recent = [str(p) for p in self.recent_files() if Path(p) != path.resolve()]
-        recent.insert(0, str(path.resolve()))
+    def _remember(self, path: str | Path) -> None:
+        here = str(path.resolve()) if isinstance(path, Path) else str(path)
+        recent = [str(p) for p in self.recent_files() if str(p) != here]
+        recent.insert(0, here)
         self.settings.setValue(RECENT_KEY, recent[:RECENT_MAX])
         self._fill_recent_menu()
 
-    def recent_files(self) -> list[Path]:
-        """Recently opened project files, newest first."""
+    def recent_files(self) -> list[str | Path]:
+        """Recently opened projects (files and databases), newest first."""
         value = self.settings.value(RECENT_KEY, []) or []
         if isinstance(value, str):
             value = [value]
-        return [Path(v) for v in value]
+        return [location(v) for v in value]
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         files = self.recent_files()
         for path in files:
-            action = self.recent_menu.addAction(path.name)
+            action = self.recent_menu.addAction(
+                path.name if isinstance(path, Path) else project_title(path)
+            )
             action.setToolTip(str(path))
             action.setStatusTip(str(path))
             action.triggered.connect(
@@ -720,7 +747,9 @@ class MainWindow(QMainWindow):
             self.file_label.setText("")
             return
         modified = self.session.is_modified()
-        self.setWindowTitle(f"{self.session.path.name}[*] — GridGIS")
+        path = self.session.path
+        name = path.name if isinstance(path, Path) else project_title(path)
+        self.setWindowTitle(f"{name}[*] — GridGIS")
         self.setWindowModified(modified)
         marker = " *" if modified else ""
         self.file_label.setText(f"{self.session.path}{marker}")

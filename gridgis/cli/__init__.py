@@ -54,6 +54,28 @@ def main(lang: str | None) -> None:
     set_language(lang)
 
 
+class ProjectLocation(click.ParamType):
+    """A PROJECT argument: a ``.gpkg`` file, or a database kept as its string.
+
+    Databases are ``postgresql://…`` addresses or ``service=NAME``.
+    """
+
+    name = "project"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        from pathlib import Path
+
+        from gridgis.core.store.postgis import is_postgres
+
+        if isinstance(value, Path) or not is_postgres(str(value)):
+            return Path(value)
+        return str(value)
+
+
+#: The type of every PROJECT argument.
+PROJECT = ProjectLocation()
+
+
 def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], click.Command]:
     """Register a subcommand on :data:`main`."""
     return main.command(*args, **kwargs)
@@ -62,6 +84,7 @@ def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], click.C
 # Subcommands register themselves when imported.
 from gridgis.cli import app as _app  # noqa: E402,F401
 from gridgis.cli import boards as _boards  # noqa: E402,F401
+from gridgis.cli import database as _database  # noqa: E402,F401
 from gridgis.cli import divide as _divide  # noqa: E402,F401
 from gridgis.cli import exchange as _exchange  # noqa: E402,F401
 from gridgis.cli import project as _project  # noqa: E402,F401

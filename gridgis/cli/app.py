@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from gridgis.cli import command
+from gridgis.cli import PROJECT, command
 
 
 @command()
-@click.argument("project", required=False, type=click.Path(path_type=Path))
+@click.argument("project", required=False, type=PROJECT)
 def app(project: Path | None) -> None:
     """Open the GridGIS window on PROJECT (default: the demo district)."""
     from gridgis.app.main import run

@@ -9,7 +9,7 @@ from types import FrameType
 
 import click
 
-from gridgis.cli import command
+from gridgis.cli import PROJECT, command
 from gridgis.core.i18n import Text
 
 
@@ -32,7 +32,7 @@ class _TerminalFeedback:
 
 
 @command()
-@click.argument("project", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("project", type=PROJECT)
 @click.option(
     "--out",
     "out",

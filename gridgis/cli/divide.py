@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from gridgis.cli import command
+from gridgis.cli import PROJECT, command
 from gridgis.core.definitions import OverlayKind
 from gridgis.core.i18n import Text
 
@@ -32,7 +32,7 @@ def _t(zh: str, en: str) -> str:
 
 
 @command()
-@click.argument("project", type=click.Path(path_type=Path))
+@click.argument("project", type=PROJECT)
 @click.option(
     "--community",
     "communities",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from gridgis.cli import command
+from gridgis.cli import PROJECT, command
 from gridgis.core.i18n import Text
 
 
@@ -54,7 +54,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 
 @command("export")
-@click.argument("project", type=click.Path(path_type=Path))
+@click.argument("project", type=PROJECT)
 @click.option(
     "--layers",
     "layers",
@@ -196,7 +196,7 @@ def _check_map_fields(mapping: dict[str, str | None], targets: list[str]) -> Non
 
 
 @command("import")
-@click.argument("project", type=click.Path(path_type=Path))
+@click.argument("project", type=PROJECT)
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option(
     "--layer",
@@ -306,7 +306,7 @@ def import_command(
 
 
 @command("new")
-@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("project", type=PROJECT)
 @click.option(
     "--county", required=True, help="6-digit county code (GB/T 2260), e.g. 320508."
 )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from gridgis.cli import command
+from gridgis.cli import PROJECT, command
 from gridgis.core.i18n import Text
 
 
@@ -42,7 +42,7 @@ def demo(out: Path, seed: int | None, overwrite: bool) -> None:
 
 
 @command()
-@click.argument("project", type=click.Path(path_type=Path))
+@click.argument("project", type=PROJECT)
 def info(project: Path) -> None:
     """Describe a project file: CRS, bands, roles and the size of every layer."""
     from gridgis.core import schema

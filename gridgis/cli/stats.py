@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from gridgis.cli import command
+from gridgis.cli import PROJECT, command
 from gridgis.core.i18n import Text
 
 
@@ -26,7 +26,7 @@ def _table(frame, title: str, language: str):  # type: ignore[no-untyped-def]
 
 
 @command()
-@click.argument("project", type=click.Path(path_type=Path))
+@click.argument("project", type=PROJECT)
 @click.option(
     "--xlsx",
     "xlsx",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from gridgis.cli import command
+from gridgis.cli import PROJECT, command
 from gridgis.core.i18n import Text, current_language
 
 if TYPE_CHECKING:
@@ -184,7 +184,7 @@ def report_json(report: ValidationReport) -> dict[str, Any]:
 
 
 @command()
-@click.argument("project", type=click.Path(path_type=Path))
+@click.argument("project", type=PROJECT)
 @click.option(
     "--community",
     "community",
@@ -240,7 +240,7 @@ def validate(
 
 
 @command()
-@click.argument("project", type=click.Path(path_type=Path))
+@click.argument("project", type=PROJECT)
 @click.option(
     "--community",
     "community",

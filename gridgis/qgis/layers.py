@@ -12,6 +12,7 @@ from pathlib import Path
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
+    QgsDataSourceUri,
     QgsExpressionContextUtils,
     QgsLayerTreeGroup,
     QgsProject,
@@ -22,7 +23,7 @@ from gridgis.core import schema
 from gridgis.core.errors import ProjectFileError
 from gridgis.core.i18n import current_language
 from gridgis.core.settings import Settings
-from gridgis.core.store import open_project
+from gridgis.core.store import is_postgres, open_project, postgis
 
 #: Where the QML styles and QPT templates live.
 STYLES_DIR = Path(__file__).resolve().parents[2] / "styles"
@@ -57,7 +58,8 @@ def open_layer(
     """
     lyr = schema.layer(name)
     language = language or current_language()
-    layer = QgsVectorLayer(f"{path}|layername={name}", lyr.title(language), "ogr")
+    source, provider = layer_source(path, name)
+    layer = QgsVectorLayer(source, lyr.title(language), provider)
     if not layer.isValid():
         raise ProjectFileError(
             f"QGIS cannot open layer '{name}' of {path}; check that the file is a "
@@ -71,7 +73,48 @@ def open_layer(
         layer.loadNamedStyle(str(style))
         apply_aliases(layer, name, language)
     layer.setCustomProperty("gridgis/layer", name)
+    if is_postgres(path):
+        # Which GridGIS project the layer shows (its source is in QGIS's own form).
+        layer.setCustomProperty("gridgis/project", str(path))
     return layer
+
+
+def project_of(layer: QgsVectorLayer) -> str | Path:
+    """The GridGIS project a layer opened by :func:`open_layer` shows."""
+    location = layer.customProperty("gridgis/project")
+    if location:
+        return str(location)
+    return Path(layer.source().split("|", 1)[0]).resolve()
+
+
+def same_project(a: str | Path, b: str | Path) -> bool:
+    """Whether two project locations are the same file or the same database."""
+    if is_postgres(a) or is_postgres(b):
+        return str(a) == str(b)
+    return Path(a).resolve() == Path(b).resolve()
+
+
+def layer_source(path: str | Path, name: str) -> tuple[str, str]:
+    """QGIS's data source and provider for table ``name`` of the project at ``path``.
+
+    A file gives an OGR source; a database (``postgresql://…``, ``service=NAME``) a
+    PostgreSQL one whose password, if any, libpq finds itself (``~/.pgpass``, the
+    service file) — it is never written into the source.
+    """
+    if not is_postgres(path):
+        return f"{path}|layername={name}", "ogr"
+    conninfo = " ".join(
+        f"{key}='{value}'" for key, value in postgis.keywords(path).items()
+    )
+    uri = QgsDataSourceUri(conninfo)
+    geometry = schema.GEOMETRY_COLUMN if schema.layer(name).is_spatial else ""
+    uri.setDataSource("public", name, geometry, "", "fid")
+    return uri.uri(False), "postgres"
+
+
+def project_title(path: str | Path) -> str:
+    """The layer-tree group name of a project: the file's stem or the database."""
+    return postgis.title(path) if is_postgres(path) else Path(path).stem
 
 
 def apply_aliases(layer: QgsVectorLayer, name: str, language: str) -> None:
@@ -101,7 +144,7 @@ def load_project(
     project = project or QgsProject.instance()
     language = language or current_language()
     root = project.layerTreeRoot()
-    title = Path(path).stem
+    title = project_title(path)
     group = root.findGroup(title) or root.insertGroup(0, title)
     assert isinstance(group, QgsLayerTreeGroup)
     opened: dict[str, QgsVectorLayer] = {}

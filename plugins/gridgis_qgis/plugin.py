@@ -18,11 +18,12 @@ from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QFileDialog, QMenu, QToolBar, QUndoStack
 
 from gridgis.app.i18n import install_language, remove_language, tr
+from gridgis.app.session import location
 from gridgis.core import i18n
 from gridgis.core.errors import GridGisError
 from gridgis.core.i18n import Text
 from gridgis.core.store import open_project
-from gridgis.qgis.layers import load_project
+from gridgis.qgis.layers import load_project, project_of, project_title, same_project
 from gridgis.qgis.processing.base import NOTICES
 from gridgis.qgis.processing.base import icon as algorithm_icon
 from gridgis.qgis.processing.provider import ALGORITHMS, GridGisProvider
@@ -39,6 +40,9 @@ TOOLBAR_ALGORITHMS = ("validate", "divide")
 
 TITLE = Text("GridGIS 网格化管理", "GridGIS")
 OPEN = Text("打开 GridGIS 项目…", "Open GridGIS project…")
+OPEN_DATABASE = Text(
+    "打开数据库中的 GridGIS 项目…", "Open GridGIS project in a database…"
+)
 OPEN_FILTER = Text("GridGIS 项目 (*.gpkg)", "GridGIS project (*.gpkg)")
 
 
@@ -57,22 +61,20 @@ def gridgis_layers(project: QgsProject, path: str | Path | None = None) -> dict:
     :func:`gridgis.qgis.layers.open_layer` marks each layer with the custom property
     ``gridgis/layer``, which QGIS keeps in its project files.
     """
-    target = Path(path).resolve() if path is not None else None
     found: dict = {}
     for layer in project.mapLayers().values():
         name = layer.customProperty("gridgis/layer")
         if not name or layer.type() != QgsMapLayer.VectorLayer:
             continue
-        source = Path(layer.source().split("|", 1)[0]).resolve()
-        if target is None or source == target:
+        if path is None or same_project(project_of(layer), path):
             found.setdefault(str(name), layer)
     return found
 
 
-def gridgis_files(project: QgsProject) -> set[Path]:
-    """The GridGIS project files whose layers ``project`` holds."""
+def gridgis_files(project: QgsProject) -> set[str | Path]:
+    """The GridGIS projects (files, databases) whose layers ``project`` holds."""
     return {
-        Path(layer.source().split("|", 1)[0]).resolve()
+        project_of(layer)
         for layer in project.mapLayers().values()
         if layer.customProperty("gridgis/layer")
     }
@@ -93,7 +95,7 @@ class GridGisPlugin:
         #: ``merge``, ``divide_here`` and the algorithms' ids.
         self.actions: dict[str, QAction] = {}
         #: The GridGIS project open in QGIS, and its layers.
-        self.project_path: Path | None = None
+        self.project_path: str | Path | None = None
         self.layers: dict = {}
         #: Its session, docks and tools in QGIS's window (with the GUI only).
         self.workspace = None
@@ -127,6 +129,11 @@ class GridGisPlugin:
         self.actions["open"] = open_action
         self.menu.addAction(open_action)
         self.toolbar.addAction(open_action)
+        database_action = QAction(OPEN_DATABASE.get(), window)
+        database_action.setObjectName("GridGISOpenDatabase")
+        database_action.triggered.connect(self.choose_database)
+        self.actions["open_database"] = database_action
+        self.menu.addAction(database_action)
         self.menu.addSeparator()
         self._add_editing(window)
         self.menu.addSeparator()
@@ -268,13 +275,21 @@ class GridGisPlugin:
             settings.setValue(LAST_DIR_KEY, str(Path(path).parent))
             self.open_project(path)
 
+    def choose_database(self) -> None:
+        """Ask for a shared project in PostgreSQL/PostGIS and open it."""
+        from gridgis.app.dialogs.database import DatabaseDialog
+
+        dialog = DatabaseDialog(self.iface.mainWindow())
+        if dialog.exec_() == DatabaseDialog.Accepted:
+            self.open_project(dialog.location())
+
     def open_project(self, path: str | Path) -> bool:
         """Add the project's styled layers to QGIS's project and zoom to it.
 
         Returns whether it opened; a file that is not a GridGIS project gives a message
         in the message bar that says what to do.
         """
-        path = Path(path)
+        path = location(path)
         layers = gridgis_layers(QgsProject.instance(), path)
         if not layers:  # not open yet
             try:
@@ -299,13 +314,15 @@ class GridGisPlugin:
         canvas.refresh()
         self.iface.messageBar().pushMessage(
             TITLE.get(),
-            Text(f"已打开 {path.name}", f"Opened {path.name}").get(),
+            Text(
+                f"已打开 {project_title(path)}", f"Opened {project_title(path)}"
+            ).get(),
             level=Qgis.Success,
             duration=5,
         )
         return True
 
-    def find_project(self, *_args: object) -> Path | None:
+    def find_project(self, *_args: object) -> str | Path | None:
         """Take up the GridGIS project whose layers a QGIS project file holds.
 
         A QGIS project saved with a GridGIS project's layers opens with them; the
@@ -327,7 +344,7 @@ class GridGisPlugin:
         self.project_path = None
         self.layers = {}
 
-    def open_workspace(self, path: Path, layers: dict) -> bool:
+    def open_workspace(self, path: str | Path, layers: dict) -> bool:
         """Put the docks and tools into QGIS's window for project ``path``.
 
         GridGIS works on one project file at a time: another one open before is
@@ -336,7 +353,7 @@ class GridGisPlugin:
         from .workspace import Workspace
 
         if self.workspace is not None:
-            if self.workspace.path.resolve() == path.resolve():
+            if same_project(self.workspace.path, path):
                 return True
             self.close_workspace(remove_layers=True)
         try:
@@ -384,10 +401,7 @@ class GridGisPlugin:
 
     def _file_written(self, path: str) -> None:
         """An algorithm wrote into a file: if it is the open project, show it afresh."""
-        if (
-            self.workspace is None
-            or Path(path).resolve() != self.workspace.path.resolve()
-        ):
+        if self.workspace is None or not same_project(path, self.workspace.path):
             return
         had_edits = self.workspace.session.undo_stack.count() > 0
         self.workspace.reload()

@@ -113,7 +113,7 @@ class Workspace:
         return [self.hierarchy, self.inspector, self.validation]
 
     @property
-    def path(self) -> Path:
+    def path(self) -> str | Path:
         """The project file."""
         return self.session.path
 

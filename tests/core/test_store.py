@@ -2,6 +2,7 @@ import hashlib
 import json
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,7 +15,13 @@ from shapely.geometry import box
 from gridgis.core import schema
 from gridgis.core.errors import CrsError, ProjectFileError, SchemaError
 from gridgis.core.settings import HouseholdBand
-from gridgis.core.store import GeoPackageStore, MemoryStore, open_project
+from gridgis.core.store import (
+    GeoPackageStore,
+    MemoryStore,
+    PostGISStore,
+    Store,
+    open_project,
+)
 from gridgis.core.testing import sample_frame
 from tests.conftest import validate_gpkg
 
@@ -32,6 +39,19 @@ def _grids(n: int, community: str = "320508019044") -> gpd.GeoDataFrame:
         ],
         crs=4549,
     )
+
+
+@pytest.fixture(params=["gpkg", "memory", "postgis"])
+def store(request, tmp_path, settings) -> Iterator[Store]:
+    """An empty project in every kind of store: the contract each one keeps."""
+    if request.param == "gpkg":
+        yield GeoPackageStore.create(tmp_path / "project.gpkg", settings)
+    elif request.param == "postgis":
+        cluster = request.getfixturevalue("pg_cluster")
+        with PostGISStore.create(cluster.uri(cluster.new_database()), settings) as made:
+            yield made
+    else:
+        yield MemoryStore(settings)
 
 
 def _digest(path: Path) -> str:

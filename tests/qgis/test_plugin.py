@@ -449,3 +449,26 @@ def test_missing_dependency_is_reported_with_what_to_install(
     assert "GRIDGIS_SITE_PACKAGES" in message
     assert "缺少 Python 包 geopandas" in message
     plugin.unload()
+
+
+def test_a_database_project_in_qgis_shows_others_edits(plugin, pg_demo, qtbot):
+    import pandas as pd
+
+    from gridgis.core.store import open_project
+
+    assert plugin.open_project(pg_demo)
+    wait_for_checks(qtbot, plugin)
+    assert plugin.project_path == pg_demo
+    assert plugin.layers["grids"].providerType() == "postgres"
+    assert plugin.find_project() == pg_demo
+    session = plugin.workspace.session
+    other = open_project(pg_demo)
+    fid = other.read("grids", where={"code": "320599003002001"}).index[0]
+    with (
+        qtbot.waitSignal(session.edited, timeout=10000) as edited,
+        other.transaction(tool="QGIS") as tx,
+    ):
+        tx.update("grids", pd.DataFrame({"name": ["别人改的"]}, index=[fid]))
+    assert edited.args[0] == frozenset({"320599003002"})
+    names = {f["code"]: f["name"] for f in plugin.layers["grids"].getFeatures()}
+    assert names["320599003002001"] == "别人改的"

@@ -10,6 +10,7 @@ The file's ``issues`` layer is kept in step with the panel.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import shapely
 from qgis.core import QgsApplication, QgsGeometry, QgsWkbTypes
@@ -43,8 +44,9 @@ from gridgis.app.session import ProjectSession
 from gridgis.app.tools.picking import community_at
 from gridgis.core.definitions import Severity
 from gridgis.core.errors import GridGisError
-from gridgis.core.store import open_project
+from gridgis.core.store import is_postgres, open_project
 from gridgis.core.validate import FAMILIES, RULES, Issue, validate_project, write_issues
+from gridgis.qgis.layers import project_title
 from gridgis.qgis.tasks import EngineTask
 
 #: Item data role carrying the :class:`Issue` of a row.
@@ -323,7 +325,8 @@ class ValidationDock(QDockWidget):
             with open_project(path) as store:
                 return validate_project(store, feedback=feedback)
 
-        task = EngineTask(tr("Check {name}").format(name=path.name), work)
+        name = project_title(path) if is_postgres(path) else Path(path).name
+        task = EngineTask(tr("Check {name}").format(name=name), work)
         task.progressChanged.connect(self._progress)
         task.done.connect(self._checked_all)
         task.failed.connect(self._check_failed)
