@@ -33,8 +33,16 @@ from gridgis.core.definitions import GridKind
 from gridgis.core.divide import Division
 from gridgis.core.divide.history import current_grids, history_rows, next_revision, now
 from gridgis.core.errors import GeometryError, SchemaError
+from gridgis.core.geometry import clean_polygons, with_clean_polygons
 from gridgis.core.i18n import Text
 from gridgis.core.link import link_project
+from gridgis.core.staff_moves import (
+    StaffMoves,
+    assignment_changes,
+    division_staff_moves,
+    staff_moves_for,
+    with_ab_pairs,
+)
 from gridgis.core.store import Store
 
 #: How far the ends of a drawn cut line are extended so that it crosses the boundary.
@@ -200,6 +208,21 @@ def _extend(line: LineString, distance: float = LINE_EXTENSION) -> LineString:
     return LineString(np.vstack([start, coords, end]))
 
 
+def _post_changes(store: Store, moves: StaffMoves) -> list[Change]:
+    """The changes to ``assignments`` that move posts as ``moves`` says."""
+    codes = sorted({m.from_grid for m in moves.moves})
+    if not codes:
+        return []
+    assignments = store.read("assignments", where={"grid_code": codes})
+    before, after, folded = assignment_changes(moves, assignments)
+    changes = []
+    if len(folded):
+        changes.append(Change("assignments", folded, None))
+    if len(before):
+        changes.append(Change("assignments", before, after))
+    return changes
+
+
 def _community_name(store: Store, community: str) -> str:
     names = store.read("communities", where={"code": community}, columns=["name"])
     name = str(names["name"].iloc[0]) if len(names) else ""
@@ -210,7 +233,11 @@ def _geometry_change(
     grids: gpd.GeoDataFrame, fids: Sequence[int], geoms: Sequence[BaseGeometry]
 ) -> Change:
     before = grids.loc[list(fids), ["geometry"]]
-    after = gpd.GeoDataFrame(geometry=list(geoms), index=before.index, crs=grids.crs)
+    after = gpd.GeoDataFrame(
+        geometry=clean_polygons(np.asarray(list(geoms), dtype=object)),
+        index=before.index,
+        crs=grids.crs,
+    )
     return Change("grids", before, after)
 
 
@@ -233,7 +260,11 @@ def _new_grid_rows(
         rows.append(
             {"code": code, "name": name, "community_code": community, "kind": kind}
         )
-    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=list(geoms), crs=store.crs)
+    return gpd.GeoDataFrame(
+        pd.DataFrame(rows),
+        geometry=clean_polygons(np.asarray(list(geoms), dtype=object)),
+        crs=store.crs,
+    )
 
 
 # ---------------------------------------------------------------------------------
@@ -244,8 +275,9 @@ def _new_grid_rows(
 def split_grid(store: Store, fid: int, line: LineString) -> ChangeSet:
     """Split grid ``fid`` along ``line`` (drawn across it, edge to edge).
 
-    The largest piece keeps the grid's code, name, staff and AB partner; the other
-    pieces become new grids with the next free codes of the community.
+    The largest piece keeps the grid's code, name and AB partner; the other pieces
+    become new grids with the next free codes of the community. The grid's staff go
+    with most of its households (:mod:`gridgis.core.staff_moves`).
 
     Raises
     ------
@@ -270,10 +302,14 @@ def split_grid(store: Store, fid: int, line: LineString) -> ChangeSet:
     community = str(grid["community_code"])
     same = grids[grids["community_code"] == community]["code"].astype(str).tolist()
     added = _new_grid_rows(store, community, pieces[1:], same, kind=str(grid["kind"]))
+    kept = grids.loc[[fid], ["code", "community_code"]].assign(geometry=[pieces[0]])
+    successors = pd.concat([kept, added[["code", "community_code", "geometry"]]])
+    moves = staff_moves_for(store, grids.loc[[fid]], successors)
     return ChangeSet(
         (
             _geometry_change(grids, [fid], [pieces[0]]),
             Change("grids", None, added, fresh=True),
+            *_post_changes(store, replace(moves, ab_pairs={})),
         ),
         Text(f"拆分网格 {grid['code']}", f"split grid {grid['code']}"),
         frozenset({community}),
@@ -283,8 +319,9 @@ def split_grid(store: Store, fid: int, line: LineString) -> ChangeSet:
 def merge_grids(store: Store, fids: Sequence[int]) -> ChangeSet:
     """Merge adjacent grids of one community into the one with the lowest code.
 
-    Staff assigned to the merged grids move to the remaining grid; AB pairs that point
-    to a merged grid are cleared.
+    Staff assigned to the merged grids move to the remaining grid (a post the person
+    already holds there is not repeated); AB pairs that point to a merged grid are
+    cleared.
     """
     if len(set(fids)) < 2:
         raise GeometryError(
@@ -329,27 +366,8 @@ def merge_grids(store: Store, fids: Sequence[int]) -> ChangeSet:
                 ),
             )
         )
-    assignments = store.read(
-        "assignments", where={"grid_code": sorted(gone_codes | {keep_code})}
-    )
-    moved = assignments[assignments["grid_code"].isin(gone_codes)]
-    if len(moved):
-        target = moved.assign(grid_code=keep_code)
-        key = ["staff_id", "grid_code", "role"]
-        kept = assignments[assignments["grid_code"] == keep_code][key]
-        duplicate = target.set_index(key).index.isin(kept.set_index(key).index) | (
-            target.duplicated(subset=key)
-        )
-        if duplicate.any():
-            changes.append(Change("assignments", moved[duplicate], None))
-        if (~duplicate).any():
-            changes.append(
-                Change(
-                    "assignments",
-                    pd.DataFrame(moved.loc[~duplicate, ["grid_code"]]),
-                    pd.DataFrame(target.loc[~duplicate, ["grid_code"]]),
-                )
-            )
+    merged_row = chosen.iloc[:1][["code", "community_code"]].assign(geometry=[merged])
+    changes += _post_changes(store, staff_moves_for(store, gone, merged_row))
     community = communities.pop()
     return ChangeSet(
         tuple(changes),
@@ -771,7 +789,9 @@ def division_changes(store: Store, division: Division) -> ChangeSet:
     """
     current = current_grids(store, division)
     gone = current[~current["code"].isin(set(division.options.locked))]
-    added = division.new_grids.reset_index(drop=True)
+    moves = division_staff_moves(store, division)
+    added = with_ab_pairs(with_clean_polygons(division.new_grids), moves)
+    added = added.reset_index(drop=True)
     changes = []
     if len(current):
         snapshot = history_rows(current, next_revision(store), now())
@@ -779,6 +799,7 @@ def division_changes(store: Store, division: Division) -> ChangeSet:
     if len(gone):
         changes.append(Change("grids", gone, None))
     changes.append(Change("grids", None, added, fresh=True))
+    changes += _post_changes(store, moves)
     name = division.community_name
     return ChangeSet(
         tuple(changes),

@@ -34,6 +34,7 @@ from gridgis.app.session import ProjectSession
 from gridgis.core.definitions import OverlayKind
 from gridgis.core.divide import Division, DivisionOptions, divide_community
 from gridgis.core.edit import division_changes
+from gridgis.core.staff_moves import division_staff_moves
 from gridgis.core.errors import GridGisError
 from gridgis.core.i18n import current_language
 from gridgis.core.progress import Cancelled
@@ -222,7 +223,11 @@ class DivideDialog(QDialog):
         self.task = None
         self.division = division
         self.progress.setValue(100)
-        self.report.setHtml(division.report.to_html(current_language()))
+        moves = division_staff_moves(self.session.store, division)
+        self.report.setHtml(
+            division.report.to_html(current_language())
+            + moves.to_html(current_language())
+        )
         self.divide_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self.accept_button.setEnabled(True)

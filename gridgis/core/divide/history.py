@@ -18,7 +18,16 @@ import shapely
 from gridgis.core import schema
 from gridgis.core.divide.engine import Division
 from gridgis.core.errors import GridGisError, SchemaError
+from gridgis.core.geometry import with_clean_polygons
 from gridgis.core.link import link_project
+from gridgis.core.staff_moves import (
+    StaffMoves,
+    division_staff_moves,
+    reverse_staff_moves,
+    staff_moves_for,
+    with_ab_pairs,
+    write_staff_moves,
+)
 from gridgis.core.store import Store
 
 #: Key of the division log in the project settings.
@@ -85,6 +94,7 @@ def _write(
     remove: np.ndarray,
     insert: pd.DataFrame,
     entry: dict[str, Any],
+    staff: StaffMoves | None = None,
 ) -> int:
     revision = next_revision(store)
     when = now()
@@ -99,7 +109,10 @@ def _write(
     settings = store.settings
     extra = dict(settings.extra)
     extra[LOG_KEY] = [*_log(store), entry]
+    posts = store.read("assignments") if staff is not None else None
     with store.transaction() as tx:
+        if staff is not None and posts is not None:
+            entry["staff"] = write_staff_moves(tx, staff, posts)
         if len(current):
             tx.insert("grid_history", history_rows(current, revision, when))
         if len(remove):
@@ -130,12 +143,14 @@ def apply_division(store: Store, division: Division) -> int:
     locked = set(division.options.locked)
     remove = current.index[~current["code"].isin(locked)].to_numpy()
     report = division.report
+    new_grids = with_clean_polygons(division.new_grids)
+    staff = division_staff_moves(store, division)
     return _write(
         store,
         code,
         current,
         remove,
-        division.new_grids,
+        with_ab_pairs(new_grids, staff),
         {
             "action": "divide",
             "options": division.options.as_dict(),
@@ -143,6 +158,7 @@ def apply_division(store: Store, division: Division) -> int:
             "residential": report.residential,
             "buildings_cut": report.buildings_cut,
         },
+        staff,
     )
 
 
@@ -177,6 +193,12 @@ def restore_grids(store: Store, revision: int) -> int:
     )
     current = store.read("grids", where={"community_code": community})
     grids = rows[[*schema.layer("grids").field_names, "geometry"]]
+    recorded = (entry or {}).get("staff")
+    staff = (
+        reverse_staff_moves(recorded)
+        if recorded is not None
+        else staff_moves_for(store, current, grids)
+    )
     return _write(
         store,
         community,
@@ -184,6 +206,7 @@ def restore_grids(store: Store, revision: int) -> int:
         current.index.to_numpy(),
         grids,
         {"action": "restore", "restored": int(revision)},
+        staff,
     )
 
 

@@ -56,6 +56,7 @@ from gridgis.core.exchange.coords import (
 from gridgis.core.exchange.flat import FlatShapes, family_of, from_arrow, from_shapely
 from gridgis.core.exchange.gpkg import LayerJob, write_gpkg
 from gridgis.core.exchange.shapefile import write_shapefile
+from gridgis.core.geometry import POLYGONAL, clean_polygons
 from gridgis.core.i18n import Text
 from gridgis.core.progress import Feedback, check
 from gridgis.core.schema import FieldType, Layer
@@ -145,10 +146,19 @@ class _Source:
     def converted(self, name: str) -> pd.DataFrame:
         if name not in self._converted:
             frame = self.raw(name)
-            if schema.layer(name).is_spatial and self.convert is not None:
-                geoms = transform_geometries(
-                    np.asarray(frame.geometry.values, dtype=object), self.convert
+            geoms = np.asarray(
+                frame.geometry.values if schema.layer(name).is_spatial else [],
+                dtype=object,
+            )
+            if schema.layer(name).geometry in POLYGONAL:
+                # Converted once per vertex, snapped and checked: valid for GEOS and
+                # QGIS in the target CRS, with shared boundaries still shared.
+                geoms = clean_polygons(
+                    geoms, convert=self.convert, geographic=self.target.is_geographic
                 )
+            elif len(geoms) and self.convert is not None:
+                geoms = transform_geometries(geoms, self.convert)
+            if len(geoms):
                 frame = frame.copy()
                 frame["geometry"] = geoms
             self._converted[name] = frame
@@ -164,7 +174,7 @@ class _Source:
         """
         names = [f.name for f in lyr.fields]
         family = family_of(lyr.geometry) if lyr.geometry else None
-        if isinstance(self.store, GeoPackageStore):
+        if isinstance(self.store, GeoPackageStore) and lyr.geometry not in POLYGONAL:
             import pyogrio
 
             with warnings.catch_warnings():

@@ -22,6 +22,7 @@ import shapely
 
 from gridgis.core import schema
 from gridgis.core.exchange.coords import CoordSystem
+from gridgis.core.geometry import POLYGONAL
 from gridgis.core.schema import FieldType, Layer
 from gridgis.core.store import gpkg_ddl as ddl
 from gridgis.core.store import gpkgblob
@@ -178,7 +179,7 @@ def write_gpkg(
                 conn.execute(f"DROP INDEX {ddl.quote(name)}")
             if lyr.is_spatial:
                 ddl.drop_rtree_triggers(conn, lyr.name)
-            if copy_from is not None:
+            if copy_from is not None and lyr.geometry not in POLYGONAL:
                 names = ["fid", *([schema.GEOMETRY_COLUMN] if lyr.is_spatial else [])]
                 _copy_rows(conn, job, names + [f.name for f in lyr.fields])
             else:
