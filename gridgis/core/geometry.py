@@ -14,10 +14,11 @@ boundaries shared:
 1. vertices of one polygon that lie on an edge of a neighbour are inserted into the
    neighbour (the edges of a tiling then match vertex for vertex);
 2. every vertex is converted once, the same way wherever it occurs (reprojection);
-3. coordinates are snapped to a grid of :data:`GRID_METRES` (projected) or
-   :data:`GRID_DEGREES` (longitude/latitude) with GEOS's snap-rounding, which removes
-   duplicate nodes, spikes and near-touching folds and returns valid shapes; shared
-   vertices land on the same grid point on both sides, so no gap or overlap opens;
+3. every vertex is rounded to a grid of :data:`GRID_METRES` (projected) or
+   :data:`GRID_DEGREES` (longitude/latitude), vertices that meet are merged, and the
+   shapes still rejected (near-touching folds, spikes) are repaired with GEOS's
+   snap-rounding on the same grid; shared vertices land on the same grid point on
+   both sides, so no gap or overlap opens;
 4. pieces and holes smaller than a sliver (:data:`SLIVER_AREA`) are dropped.
 
 :func:`qgis_defects` finds what QGIS's checker finds, without QGIS.
@@ -42,11 +43,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gridgis.core import schema
+from gridgis.core.store import Store
+
 #: Grid coordinates are snapped to in projected CRSs: one millimetre.
 GRID_METRES = 1e-3
-#: Grid in longitude/latitude: 1e-7 degree (about a centimetre). QGIS calls vertices
-#: duplicates when they are within 1e-8 in both coordinates, so the grid is coarser.
-GRID_DEGREES = 1e-7
+#: Grid in longitude/latitude: 1.2e-8 degree. QGIS calls vertices duplicates when they
+#: are within 1e-8 in both coordinates, so the grid is a little coarser; a vertex then
+#: moves by less than a millimetre (0.6e-8° is 0.67 mm of latitude).
+GRID_DEGREES = 1.2e-8
 #: Pieces and holes below this area (m²) left by snapping are slivers, and dropped.
 SLIVER_AREA = 0.01
 #: QGIS's checker: consecutive vertices within this distance in x and y are duplicates.
@@ -224,6 +229,14 @@ def _node_shared(geoms: np.ndarray, tolerance: float) -> np.ndarray:
     return out
 
 
+def _drop_repeats(geom: shapely.Geometry) -> shapely.Geometry:
+    """``geom`` without repeated vertices (as it is when that is not possible)."""
+    try:
+        return shapely.remove_repeated_points(geom, 0.0)
+    except shapely.errors.GEOSException:
+        return geom
+
+
 def _polygonal(geom: shapely.Geometry, sliver: float) -> shapely.Geometry:
     """The polygons of ``geom`` without slivers, and without sliver holes."""
     parts = [
@@ -290,13 +303,18 @@ def clean_polygons(
         )
     grid = GRID_DEGREES if geographic else GRID_METRES
     sliver = SLIVER_AREA / _M2_PER_DEG2 if geographic else SLIVER_AREA
-    fixed = shapely.set_precision(arr[present], grid, mode="valid_output")
-    simple = (shapely.get_type_id(fixed) == 3) & (
-        shapely.get_num_interior_rings(fixed) == 0
-    )
-    simple &= shapely.area(fixed) >= sliver
-    fixed[~simple] = [_polygonal(g, sliver) for g in fixed[~simple]]
-    arr[present] = fixed
+    # Every vertex is rounded on its own (the same vertex the same way, so shared
+    # edges stay shared, and in order); vertices that meet are merged.
+    snapped = shapely.set_precision(arr[present], grid, mode="pointwise")
+    snapped = np.array([_drop_repeats(g) for g in snapped], dtype=object)
+    # Shapes still rejected (folds and touches) are repaired by snap-rounding on the
+    # same grid, which rounds each vertex just as above and nodes what then meets.
+    bad = ~is_clean(snapped) | (shapely.area(snapped) < sliver)
+    bad |= shapely.get_num_interior_rings(snapped) > 0
+    if bad.any():
+        fixed = shapely.set_precision(arr[present][bad], grid, mode="valid_output")
+        snapped[bad] = [_polygonal(g, sliver) for g in fixed]
+    arr[present] = snapped
     single = multi & (shapely.get_type_id(arr) == 3)
     arr[single] = [shapely.MultiPolygon([g]) for g in arr[single]]
     return arr
@@ -315,3 +333,47 @@ def with_clean_polygons(frame: pd.DataFrame) -> pd.DataFrame:
         clean_polygons(geoms), index=frame.index, crs=getattr(frame, "crs", None)
     )
     return out
+
+
+def clean_project_polygons(
+    store: Store, layers: Sequence[str] | None = None
+) -> dict[str, int]:
+    """Clean the polygon layers of a project in place, in one transaction.
+
+    Each layer is cleaned as a whole by :func:`clean_polygons`; only rows whose shape
+    changes are written. Returns the number of rows changed per layer.
+
+    Parameters
+    ----------
+    layers
+        Layer names (default: every polygon layer a user keeps: streets,
+        communities, grids, buildings, overlays).
+    """
+    names = (
+        list(layers)
+        if layers
+        else [
+            name
+            for name, lyr in schema.LAYERS.items()
+            if lyr.user_data and lyr.geometry in POLYGONAL
+        ]
+    )
+    updates: dict[str, pd.DataFrame] = {}
+    for name in names:
+        if schema.layer(name).geometry not in POLYGONAL:
+            continue
+        frame = store.read(name, columns=[])
+        geoms = np.asarray(frame.geometry.values, dtype=object)
+        cleaned = clean_polygons(geoms)
+        changed = np.array(
+            [a is not b and not shapely.equals_exact(a, b, 0.0) for a, b in zip(geoms, cleaned, strict=True)],
+            dtype=bool,
+        )
+        updates[name] = gpd.GeoDataFrame(
+            geometry=list(cleaned[changed]), index=frame.index[changed], crs=store.crs
+        )
+    with store.transaction() as tx:
+        for name, rows in updates.items():
+            if len(rows):
+                tx.update(name, rows)
+    return {name: len(rows) for name, rows in updates.items()}
