@@ -42,6 +42,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry import Polygon
 
 from gridgis.core import schema
 from gridgis.core.store import Store
@@ -237,6 +238,32 @@ def _drop_repeats(geom: shapely.Geometry) -> shapely.Geometry:
         return geom
 
 
+def _untouch(geom: shapely.Geometry, grid: float) -> shapely.Geometry:
+    """Holes that touch the shell or each other (GEOS allows it, QGIS does not) are
+    drawn in by two grid steps where they touch."""
+    if shapely.get_num_interior_rings(geom) == 0 and geom.geom_type == "Polygon":
+        return geom
+    out = []
+    for polygon in shapely.get_parts(geom):
+        holes = []
+        others = [polygon.exterior, *polygon.interiors]
+        for k, hole in enumerate(polygon.interiors):
+            rest = shapely.union_all([r for j, r in enumerate(others) if j != k + 1])
+            coords = np.asarray(hole.coords)
+            touching = shapely.dwithin(shapely.points(coords), rest, grid / 2)
+            if touching.any():
+                inside = hole.centroid if Polygon(hole).contains(hole.centroid) else (
+                    Polygon(hole).representative_point())
+                toward = np.array([inside.x, inside.y]) - coords[touching]
+                length = np.hypot(toward[:, 0], toward[:, 1])[:, None]
+                coords[touching] += 2 * grid * toward / np.maximum(length, grid)
+                coords = np.round(coords / grid) * grid
+                coords[-1] = coords[0]
+            holes.append(coords)
+        out.append(Polygon(polygon.exterior, holes))
+    return out[0] if len(out) == 1 else shapely.MultiPolygon(out)
+
+
 def _polygonal(geom: shapely.Geometry, sliver: float) -> shapely.Geometry:
     """The polygons of ``geom`` without slivers, and without sliver holes."""
     parts = [
@@ -313,7 +340,7 @@ def clean_polygons(
     bad |= shapely.get_num_interior_rings(snapped) > 0
     if bad.any():
         fixed = shapely.set_precision(arr[present][bad], grid, mode="valid_output")
-        snapped[bad] = [_polygonal(g, sliver) for g in fixed]
+        snapped[bad] = [_untouch(_polygonal(g, sliver), grid) for g in fixed]
     arr[present] = snapped
     single = multi & (shapely.get_type_id(arr) == 3)
     arr[single] = [shapely.MultiPolygon([g]) for g in arr[single]]
