@@ -94,10 +94,11 @@ def invalid_boundaries(context: Context, me: Rule) -> list[Issue]:
                     codes[k],
                     Text(
                         f"{what.zh} {codes[k]} 的边界无效({reason});"
-                        "请修正自相交或重复的节点(QGIS“修复几何”)。",
+                        "请运行 gridgis clean-geometry,或在源数据中修正自相交或重复的"
+                        "节点(QGIS“修复几何”)。",
                         f"The boundary of {what.en} {codes[k]} is invalid ({reason}); "
-                        "fix the self-intersection or repeated vertices (QGIS “Fix "
-                        "geometries”).",
+                        "run gridgis clean-geometry, or fix the self-intersection or "
+                        "repeated vertices in the source (QGIS “Fix geometries”).",
                     ),
                     context.level_geometry(layer, k),
                     community=context.community_of(layer, k),
