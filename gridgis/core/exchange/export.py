@@ -297,7 +297,13 @@ def _write_geojson(folder: Path, jobs: list[LayerJob], target: CoordSystem) -> N
                 data,
                 folder / f"{lyr.name}.geojson",
                 driver="GeoJSON",
-                layer_options={"RFC7946": "YES", "WRITE_NAME": "NO"},
+                # Nine decimals keep the cleaned coordinates (GDAL's default of seven
+                # for RFC 7946 would round vertices into duplicates and folds).
+                layer_options={
+                    "RFC7946": "YES",
+                    "WRITE_NAME": "NO",
+                    "COORDINATE_PRECISION": 9,
+                },
             )
 
 
