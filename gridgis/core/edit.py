@@ -346,7 +346,6 @@ def merge_grids(store: Store, fids: Sequence[int]) -> ChangeSet:
     )
     merged = _single_polygon(union, Text("合并后的网格", "the merged grid"))
     keep_fid = int(chosen.index[0])
-    keep_code = str(chosen["code"].iloc[0])
     gone = chosen.iloc[1:]
     gone_codes = set(gone["code"].astype(str))
     changes = [

@@ -101,7 +101,11 @@ def _ring_defects(polygon: shapely.Geometry) -> list[Defect]:
     for r, ring in enumerate(rings):
         coords = np.asarray(ring.coords)[:, :2]
         if len(coords) < 4:
-            where = (float(coords[0, 0]), float(coords[0, 1])) if len(coords) else (0.0, 0.0)
+            where = (
+                (float(coords[0, 0]), float(coords[0, 1]))
+                if len(coords)
+                else (0.0, 0.0)
+            )
             found.append(Defect("too-few-points", r, where))
             continue
         step = np.abs(np.diff(coords, axis=0))
@@ -239,8 +243,10 @@ def _drop_repeats(geom: shapely.Geometry) -> shapely.Geometry:
 
 
 def _untouch(geom: shapely.Geometry, grid: float) -> shapely.Geometry:
-    """Holes that touch the shell or each other (GEOS allows it, QGIS does not) are
-    drawn in by two grid steps where they touch."""
+    """``geom`` with holes drawn in by two grid steps where they touch.
+
+    GEOS allows a hole to touch the shell or another hole at a point; QGIS does not.
+    """
     if shapely.get_num_interior_rings(geom) == 0 and geom.geom_type == "Polygon":
         return geom
     out = []
@@ -252,8 +258,11 @@ def _untouch(geom: shapely.Geometry, grid: float) -> shapely.Geometry:
             coords = np.asarray(hole.coords)
             touching = shapely.dwithin(shapely.points(coords), rest, grid / 2)
             if touching.any():
-                inside = hole.centroid if Polygon(hole).contains(hole.centroid) else (
-                    Polygon(hole).representative_point())
+                inside = (
+                    hole.centroid
+                    if Polygon(hole).contains(hole.centroid)
+                    else (Polygon(hole).representative_point())
+                )
                 toward = np.array([inside.x, inside.y]) - coords[touching]
                 length = np.hypot(toward[:, 0], toward[:, 1])[:, None]
                 coords[touching] += 2 * grid * toward / np.maximum(length, grid)
@@ -267,14 +276,14 @@ def _untouch(geom: shapely.Geometry, grid: float) -> shapely.Geometry:
 def _polygonal(geom: shapely.Geometry, sliver: float) -> shapely.Geometry:
     """The polygons of ``geom`` without slivers, and without sliver holes."""
     parts = [
-        p
-        for p in shapely.get_parts(geom)
-        if p.geom_type in ("Polygon", "MultiPolygon")
+        p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")
     ]
     polygons = [q for p in parts for q in shapely.get_parts(p)]
     if not polygons:
         return shapely.Polygon()
-    big = [p for p in polygons if p.area >= sliver] or [max(polygons, key=lambda p: p.area)]
+    big = [p for p in polygons if p.area >= sliver] or [
+        max(polygons, key=lambda p: p.area)
+    ]
     kept = []
     for p in big:
         holes = [h for h in p.interiors if shapely.Polygon(h).area >= sliver]
@@ -358,9 +367,12 @@ def clean_coverage(geoms: Sequence[shapely.Geometry] | np.ndarray) -> np.ndarray
     arr = np.asarray(geoms, dtype=object).copy()
     present = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
     cleaner = getattr(shapely, "coverage_clean", None)
-    if cleaner is not None and present.sum() > 1:
-        if not shapely.coverage_is_valid(arr[present]):
-            arr[present] = cleaner(arr[present], snapping_distance=GRID_METRES)
+    if (
+        cleaner is not None
+        and present.sum() > 1
+        and not shapely.coverage_is_valid(arr[present])
+    ):
+        arr[present] = cleaner(arr[present], snapping_distance=GRID_METRES)
     return clean_polygons(arr)
 
 
@@ -410,7 +422,10 @@ def clean_project_polygons(
         geoms = np.asarray(frame.geometry.values, dtype=object)
         cleaned = clean_polygons(geoms)
         changed = np.array(
-            [a is not b and not shapely.equals_exact(a, b, 0.0) for a, b in zip(geoms, cleaned, strict=True)],
+            [
+                a is not b and not shapely.equals_exact(a, b, 0.0)
+                for a, b in zip(geoms, cleaned, strict=True)
+            ],
             dtype=bool,
         )
         updates[name] = gpd.GeoDataFrame(

@@ -146,7 +146,9 @@ class StaffMoves:
         if pairs:
             listed = ", ".join(f"{a}–{b}" for a, b in pairs)
             body.append(
-                f"  建议 AB 岗结对:{listed}" if zh else f"  AB pairs suggested: {listed}"
+                f"  建议 AB 岗结对:{listed}"
+                if zh
+                else f"  AB pairs suggested: {listed}"
             )
         return "\n".join([head, *body])
 
@@ -178,8 +180,11 @@ def _successors(
         points = shapely.point_on_surface(
             np.asarray(buildings.geometry.values, dtype=object)
         )
-        households = pd.to_numeric(buildings["households"], errors="coerce")
-        households = households.fillna(0).to_numpy(dtype=float)
+        households = (
+            pd.to_numeric(buildings["households"], errors="coerce")
+            .fillna(0)
+            .to_numpy(dtype=float)
+        )
         o_tree, n_tree = shapely.STRtree(old_geoms), shapely.STRtree(new_geoms)
         o_pt, o_pos = o_tree.query(points, predicate="intersects")
         n_pt, n_pos = n_tree.query(points, predicate="intersects")
@@ -275,13 +280,18 @@ def staff_moves_for(
         set(old_grids["code"].astype(str)) | set(new_grids["code"].astype(str))
     )
     assignments = store.read("assignments", where={"grid_code": codes})
-    bounds = shapely.total_bounds(np.asarray(old_grids.geometry.values, dtype=object))
-    buildings = store.read(
-        "buildings", bbox=tuple(float(b) for b in bounds), columns=["households"]
+    x0, y0, x1, y1 = (
+        float(b)
+        for b in shapely.total_bounds(
+            np.asarray(old_grids.geometry.values, dtype=object)
+        )
     )
+    buildings = store.read("buildings", bbox=(x0, y0, x1, y1), columns=["households"])
     keep = {
         str(c): str(p)
-        for c, p in zip(new_grids["code"], new_grids.get("ab_partner", []), strict=False)
+        for c, p in zip(
+            new_grids["code"], new_grids.get("ab_partner", []), strict=False
+        )
         if isinstance(p, str) and p
     }
     return plan_staff_moves(
@@ -309,11 +319,14 @@ def assignment_changes(
     ``assignments`` holds the posts as they are now (index = fid). Posts that are no
     longer where the plan found them are left alone.
     """
-    codes = assignments["grid_code"].astype(str)
+    codes: dict[int, str] = {
+        int(f): str(c)
+        for f, c in zip(
+            assignments.index.tolist(), assignments["grid_code"].tolist(), strict=True
+        )
+    }
     here = [
-        m
-        for m in moves.moves
-        if not m.reinsert and m.fid in assignments.index and codes[m.fid] == m.from_grid
+        m for m in moves.moves if not m.reinsert and codes.get(m.fid) == m.from_grid
     ]
     moved = [m for m in here if not m.folded and m.to_grid != m.from_grid]
     before = pd.DataFrame(assignments.loc[[m.fid for m in moved], ["grid_code"]])

@@ -28,9 +28,19 @@ SEEDED = {
     ),
     # A vertex touching another segment of the same ring (GEOS: self-intersection).
     "ring-self-touch": Polygon(
-        _at([(0, 0), (100, 0), (100, 100), (50, 100), (60, 50), (40, 50), (50, 100),
-             (0, 100)])
-    ),  # fmt: skip
+        _at(
+            [
+                (0, 0),
+                (100, 0),
+                (100, 100),
+                (50, 100),
+                (60, 50),
+                (40, 50),
+                (50, 100),
+                (0, 100),
+            ]
+        )
+    ),
     # A hole touching the shell at one point (valid for GEOS, not for QGIS).
     "hole-touching-shell": Polygon(
         _at([(0, 0), (100, 0), (100, 100), (0, 100)]),
@@ -38,9 +48,18 @@ SEEDED = {
     ),
     # A fold 30 nanometres wide: GEOS calls it valid, QGIS sees segments touch.
     "near-touch-fold": Polygon(
-        _at([(0, 0), (100, 0), (100, 100), (50, 100), (50, 50), (50 + 3e-8, 100),
-             (0, 100)])
-    ),  # fmt: skip
+        _at(
+            [
+                (0, 0),
+                (100, 0),
+                (100, 100),
+                (50, 100),
+                (50, 50),
+                (50 + 3e-8, 100),
+                (0, 100),
+            ]
+        )
+    ),
 }
 KIND = {
     "duplicate-node": "duplicate-node",
@@ -57,7 +76,8 @@ def test_each_seeded_defect_is_found_and_cleaned(name):
     found = qgis_defects([geom])[0]
     assert KIND[name] in {d.kind for d in found}
     zh, en = found[0].describe()
-    assert zh and en
+    assert zh
+    assert en
     cleaned = clean_polygons([geom])
     assert qgis_defects(cleaned) == [[]]
     assert shapely.is_valid(cleaned[0])
@@ -67,7 +87,12 @@ def test_each_seeded_defect_is_found_and_cleaned(name):
 
 
 def test_clean_shapes_have_no_defects_and_stay_bit_for_bit():
-    squares = np.array([box(X0, Y0, X0 + 100.123456789, Y0 + 100), box(X0 + 100.123456789, Y0, X0 + 200, Y0 + 100)])
+    squares = np.array(
+        [
+            box(X0, Y0, X0 + 100.123456789, Y0 + 100),
+            box(X0 + 100.123456789, Y0, X0 + 200, Y0 + 100),
+        ]
+    )
     assert is_clean(squares).all()
     cleaned = clean_polygons(squares)
     assert all(a is b for a, b in zip(squares, cleaned, strict=True))
@@ -76,8 +101,10 @@ def test_clean_shapes_have_no_defects_and_stay_bit_for_bit():
 def test_missing_empty_and_multipolygons_keep_their_kind():
     multi = shapely.MultiPolygon([SEEDED["duplicate-node"]])
     out = clean_polygons(np.array([None, Polygon(), multi], dtype=object))
-    assert out[0] is None and out[1].is_empty
-    assert out[2].geom_type == "MultiPolygon" and is_clean(out[2:]).all()
+    assert out[0] is None
+    assert out[1].is_empty
+    assert out[2].geom_type == "MultiPolygon"
+    assert is_clean(out[2:]).all()
 
 
 def _overlap(geoms):
@@ -93,7 +120,9 @@ def test_a_t_junction_is_noded_and_stays_shared_after_reprojection():
     project = coord_system("project", project_epsg=4549)
     for key in ("cgcs2000", "wgs84", "gcj02", "bd09"):
         target = coord_system(key, project_epsg=4549)
-        out = clean_polygons(source, convert=converter(project, target), geographic=True)
+        out = clean_polygons(
+            source, convert=converter(project, target), geographic=True
+        )
         assert is_clean(out).all()
         # The vertex where b and c meet is now a vertex of a too.
         meet = shapely.get_coordinates(out[1])

@@ -30,7 +30,9 @@ def _check_moves_follow_households(store, moves, old_grids):
         points = buildings.geometry.representative_point()
         mine = buildings[points.within(old).to_numpy()]
         counts = {
-            code: mine[mine.geometry.representative_point().within(g)]["households"].sum()
+            code: mine[mine.geometry.representative_point().within(g)][
+                "households"
+            ].sum()
             for code, g in zip(new["code"], new.geometry, strict=True)
         }
         assert counts[move.to_grid] == max(counts.values())
@@ -44,7 +46,8 @@ def test_a_division_keeps_the_staff_and_restore_puts_them_back(demo_copy):
     held = before[before["grid_code"].isin(old_codes)]
     division = divide_community(store, STAFFED)
     moves = division_staff_moves(store, division)
-    assert len(moves.moves) == len(held) and not moves.unplaced
+    assert len(moves.moves) == len(held)
+    assert not moves.unplaced
     revision = apply_division(store, division)
 
     after = store.read("assignments")
@@ -123,7 +126,8 @@ def test_posts_of_a_grid_with_no_successor_are_listed():
     plan = plan_staff_moves(old, new, buildings, posts)
     assert [(m.staff_id, m.to_grid) for m in plan.moves] == [("s1", "n1")]
     assert [m.staff_id for m in plan.unplaced] == ["s2"]
-    assert "s2" in plan.to_text("en") and "could not be placed" in plan.to_text("en")
+    assert "s2" in plan.to_text("en")
+    assert "could not be placed" in plan.to_text("en")
     assert "无法安置" in plan.to_text("zh")
 
 

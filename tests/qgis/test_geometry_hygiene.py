@@ -195,7 +195,7 @@ def test_edits_write_polygons_qgis_accepts(divided, tmp_path, check):
     done.append("move building")
 
     assert done == ["split", "merge", "reshape", "draw", "move building"]
-    count, invalid, messages = check(f"{path}|layername=grids")
+    _count, invalid, messages = check(f"{path}|layername=grids")
     assert (invalid, messages) == (0, [])
     assert check(f"{path}|layername=grids", method=2)[1] == 0
     assert not any(qgis_defects(store.read("grids").geometry.values))
@@ -294,14 +294,33 @@ def _seeded_file(path: Path) -> list[str]:
             at([(0, 0), (100, 0), (100 + 4e-9, 0), (100, 100), (0, 100)])
         ),
         "self-touch": Polygon(
-            at([(0, 0), (100, 0), (100, 100), (50, 100), (60, 50), (40, 50),
-                (50, 100), (0, 100)])
-        ),  # fmt: skip
+            at(
+                [
+                    (0, 0),
+                    (100, 0),
+                    (100, 100),
+                    (50, 100),
+                    (60, 50),
+                    (40, 50),
+                    (50, 100),
+                    (0, 100),
+                ]
+            )
+        ),
         "hole-touch": Polygon(square, [at([(50, 0), (60, 20), (40, 20)])]),
         "fold": Polygon(
-            at([(0, 0), (100, 0), (100, 100), (50, 100), (50, 50), (50 + 3e-8, 100),
-                (0, 100)])
-        ),  # fmt: skip
+            at(
+                [
+                    (0, 0),
+                    (100, 0),
+                    (100, 100),
+                    (50, 100),
+                    (50, 50),
+                    (50 + 3e-8, 100),
+                    (0, 100),
+                ]
+            )
+        ),
     }
     names = list(features)
     frame = gpd.GeoDataFrame(
@@ -354,7 +373,8 @@ def test_validator_finds_what_qgis_finds_in_a_file_from_elsewhere(
         c for c, n in zip(grids["code"], names, strict=True) if n != "clean"
     }
     for issue in issues:
-        assert "gridgis" in issue.message.en and "gridgis" in issue.message.zh
+        assert "gridgis" in issue.message.en
+        assert "gridgis" in issue.message.zh
 
     # Imported into a project (gridgis import), they are cleaned: QGIS agrees.
     project = tmp_path / "project.gpkg"

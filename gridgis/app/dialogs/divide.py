@@ -34,11 +34,11 @@ from gridgis.app.session import ProjectSession
 from gridgis.core.definitions import OverlayKind
 from gridgis.core.divide import Division, DivisionOptions, divide_community
 from gridgis.core.edit import division_changes
-from gridgis.core.staff_moves import division_staff_moves
 from gridgis.core.errors import GridGisError
 from gridgis.core.i18n import current_language
 from gridgis.core.progress import Cancelled
 from gridgis.core.settings import HouseholdBand
+from gridgis.core.staff_moves import division_staff_moves
 from gridgis.core.store import open_project
 from gridgis.qgis.tasks import EngineTask, TaskFeedback
 

@@ -51,7 +51,6 @@ from gridgis.core.exchange.geometry import (
     duplicate_shapes,
     repair,
 )
-from gridgis.core.geometry import POLYGONAL, clean_polygons
 from gridgis.core.exchange.mapping import (
     check_mapping,
     guess_mapping,
@@ -64,6 +63,7 @@ from gridgis.core.exchange.sources import (
     require_crs,
     source_xy,
 )
+from gridgis.core.geometry import POLYGONAL, clean_polygons
 from gridgis.core.i18n import Text
 from gridgis.core.progress import Feedback, check
 from gridgis.core.store import Store
