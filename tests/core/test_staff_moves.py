@@ -139,3 +139,25 @@ def test_the_report_lists_the_moves(demo_copy, language):
     assert text.count("→") == len(moves.moves)
     assert "AB" in text
     assert "<li>" in moves.to_html(language)
+
+
+def test_gridgis_divide_prints_what_moves_and_restore_puts_it_back(demo_copy):
+    from click.testing import CliRunner
+
+    from gridgis.cli import main
+
+    before = _posts(open_project(demo_copy))
+
+    def run(*args):
+        result = CliRunner().invoke(main, ["--lang", "en", *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    output = run("divide", str(demo_copy), "--community", STAFFED)
+    assert "Staff moved with the grids: 41 post(s) moved, 0 could not be placed" in (
+        output
+    )
+    assert "AB pairs suggested:" in output
+    revision = output.split("--restore ")[1].split()[0]
+    run("divide", str(demo_copy), "--restore", revision)
+    pd.testing.assert_frame_equal(_posts(open_project(demo_copy)), before)
