@@ -43,6 +43,7 @@ from gridgis.core.staff_moves import (
     staff_moves_for,
     with_ab_pairs,
 )
+from gridgis.core.staffing import suggest_ab_pairs
 from gridgis.core.store import Store
 
 #: How far the ends of a drawn cut line are extended so that it crosses the boundary.
@@ -223,6 +224,70 @@ def _post_changes(store: Store, moves: StaffMoves) -> list[Change]:
     return changes
 
 
+def _pair_changes(
+    store: Store,
+    grids: gpd.GeoDataFrame,
+    community: str,
+    replaced: dict[int, BaseGeometry],
+    removed: set[int],
+    added: gpd.GeoDataFrame | None,
+) -> tuple[list[Change], gpd.GeoDataFrame | None]:
+    """AB pairs suggested again after an edit: valid pairs stay, free grids pair up.
+
+    Returns the change to the partners of existing grids, and ``added`` (new grids)
+    with their suggested partners.
+    """
+    mine = grids[(grids["community_code"] == community) & ~grids.index.isin(removed)]
+    after = mine[["code", "community_code", "ab_partner", "geometry"]].copy()
+    for fid, geom in replaced.items():
+        after.loc[fid, "geometry"] = geom
+    frames = [after]
+    if added is not None and len(added):
+        frames.append(added[["code", "community_code", "geometry"]])
+    frame = gpd.GeoDataFrame(pd.concat(frames), geometry="geometry", crs=grids.crs)
+    keep = {
+        str(c): str(p)
+        for c, p in zip(after["code"], after["ab_partner"], strict=True)
+        if isinstance(p, str) and p
+    }
+    pairs = suggest_ab_pairs(
+        frame, keep=keep, tolerance=store.settings.topology_tolerance
+    )
+    new = [pairs.get(str(c)) for c in mine["code"]]
+    changed = [
+        fid
+        for fid, old, value in zip(mine.index, mine["ab_partner"], new, strict=True)
+        if not _same(old, value)
+    ]
+    changes = []
+    if changed:
+        values = dict(zip(mine.index, new, strict=True))
+        changes.append(
+            Change(
+                "grids",
+                pd.DataFrame(mine.loc[changed, ["ab_partner"]]),
+                pd.DataFrame(
+                    {"ab_partner": [values[f] for f in changed]},
+                    index=pd.Index(changed, name=mine.index.name),
+                ),
+            )
+        )
+    if added is not None and len(added):
+        added = added.assign(ab_partner=[pairs.get(str(c)) for c in added["code"]])
+    return changes, added
+
+
+def _with_moves(description: Text, moves: StaffMoves) -> Text:
+    """An edit's description, with how many posts moved with it."""
+    moved = sum(m.to_grid != m.from_grid or m.folded for m in moves.moves)
+    if not moved:
+        return description
+    return Text(
+        f"{description.zh}({moved} 个岗位随住户移动)",
+        f"{description.en} ({moved} post(s) moved with the households)",
+    )
+
+
 def _community_name(store: Store, community: str) -> str:
     names = store.read("communities", where={"code": community}, columns=["name"])
     name = str(names["name"].iloc[0]) if len(names) else ""
@@ -305,13 +370,19 @@ def split_grid(store: Store, fid: int, line: LineString) -> ChangeSet:
     kept = grids.loc[[fid], ["code", "community_code"]].assign(geometry=[pieces[0]])
     successors = pd.concat([kept, added[["code", "community_code", "geometry"]]])
     moves = staff_moves_for(store, grids.loc[[fid]], successors)
+    pairs, added = _pair_changes(
+        store, grids, community, {fid: pieces[0]}, set(), added
+    )
     return ChangeSet(
         (
             _geometry_change(grids, [fid], [pieces[0]]),
             Change("grids", None, added, fresh=True),
-            *_post_changes(store, replace(moves, ab_pairs={})),
+            *pairs,
+            *_post_changes(store, moves),
         ),
-        Text(f"拆分网格 {grid['code']}", f"split grid {grid['code']}"),
+        _with_moves(
+            Text(f"拆分网格 {grid['code']}", f"split grid {grid['code']}"), moves
+        ),
         frozenset({community}),
     )
 
@@ -347,34 +418,30 @@ def merge_grids(store: Store, fids: Sequence[int]) -> ChangeSet:
     merged = _single_polygon(union, Text("合并后的网格", "the merged grid"))
     keep_fid = int(chosen.index[0])
     gone = chosen.iloc[1:]
-    gone_codes = set(gone["code"].astype(str))
     changes = [
         _geometry_change(grids, [keep_fid], [merged]),
         Change("grids", gone, None),
     ]
-    partners = grids["ab_partner"]
-    # Pairs with a merged-away grid are undone; the kept grid's own pair stays.
-    cleared = grids[partners.isin(gone_codes) & ~grids.index.isin(gone.index)]
-    if len(cleared):
-        changes.append(
-            Change(
-                "grids",
-                pd.DataFrame(cleared[["ab_partner"]]),
-                pd.DataFrame(
-                    {"ab_partner": [None] * len(cleared)}, index=cleared.index
-                ),
-            )
-        )
+    community = str(next(iter(communities)))
+    # Pairs with a merged-away grid are undone and suggested again (the kept grid's
+    # own pair stays).
+    pairs, _ = _pair_changes(
+        store, grids, community, {keep_fid: merged}, set(gone.index), None
+    )
+    changes += pairs
     merged_row = chosen.iloc[:1][["code", "community_code"]].assign(geometry=[merged])
-    changes += _post_changes(store, staff_moves_for(store, gone, merged_row))
-    community = communities.pop()
+    moves = staff_moves_for(store, gone, merged_row)
+    changes += _post_changes(store, moves)
     return ChangeSet(
         tuple(changes),
-        Text(
-            f"合并网格 {', '.join(chosen['code'])}",
-            f"merge grids {', '.join(chosen['code'])}",
+        _with_moves(
+            Text(
+                f"合并网格 {', '.join(chosen['code'])}",
+                f"merge grids {', '.join(chosen['code'])}",
+            ),
+            moves,
         ),
-        frozenset({str(community)}),
+        frozenset({community}),
     )
 
 

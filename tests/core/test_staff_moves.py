@@ -161,3 +161,22 @@ def test_gridgis_divide_prints_what_moves_and_restore_puts_it_back(demo_copy):
     revision = output.split("--restore ")[1].split()[0]
     run("divide", str(demo_copy), "--restore", revision)
     pd.testing.assert_frame_equal(_posts(open_project(demo_copy)), before)
+
+
+def test_a_split_suggests_ab_pairs_again_and_undo_restores_them(small_district):
+    store = small_district
+    link_project(store)
+    before = store.read("grids")[["code", "ab_partner"]].sort_values("code")
+    grids = store.read("grids")
+    fid = int(grids.index[grids["code"] == f"{COMMUNITY}003"][0])
+    line = LineString([(500_050.0, 3_459_995.0), (500_050.0, 3_460_105.0)])
+    change = split_grid(store, fid, line)
+    applied = apply_changes(store, change)
+    after = store.read("grids").set_index("code")["ab_partner"]
+    paired = {c: p for c, p in after.items() if isinstance(p, str)}
+    # Mutual, between neighbours, and the new grid has a partner.
+    assert all(paired[p] == c for c, p in paired.items())
+    assert f"{COMMUNITY}005" in paired
+    apply_changes(store, applied.inverse())
+    restored = store.read("grids")[["code", "ab_partner"]].sort_values("code")
+    pd.testing.assert_frame_equal(restored, before)
