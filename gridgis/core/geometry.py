@@ -178,10 +178,15 @@ def qgis_defects(geoms: Sequence[shapely.Geometry] | np.ndarray) -> list[list[De
     polygonal = np.flatnonzero((kinds == 3) | (kinds == 6))
     if len(polygonal) == 0:
         return out
-    parts, owner = shapely.get_parts(arr[polygonal], return_index=True)
+    multi = kinds[polygonal] == 6
+    if multi.any():
+        parts, owner = shapely.get_parts(arr[polygonal], return_index=True)
+    else:
+        parts, owner = arr[polygonal], np.arange(len(polygonal))
     suspect = np.zeros(len(polygonal), dtype=bool)
     suspect[owner[_suspects(parts)]] = True
-    suspect |= ~shapely.is_valid(arr[polygonal])
+    # Parts valid one by one can still overlap each other.
+    suspect[multi] |= ~shapely.is_valid(arr[polygonal][multi])
     for k in polygonal[suspect]:
         geom = arr[k]
         found: list[Defect] = []
@@ -217,8 +222,18 @@ def _node_shared(geoms: np.ndarray, tolerance: float) -> np.ndarray:
     present = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
     if len(present) < 2:
         return geoms
+    # Only polygons that touch another can have its vertices on their edges.
+    pairs = shapely.STRtree(geoms[present]).query(
+        geoms[present], predicate="dwithin", distance=tolerance
+    )
+    touching = np.unique(pairs[:, pairs[0] != pairs[1]])
+    if len(touching) == 0:
+        return geoms
+    present = present[touching]
     coords, owner = shapely.get_coordinates(geoms[present], return_index=True)
-    unique, which = np.unique(coords, axis=0, return_inverse=True)
+    keys = coords[:, 0] + 1j * coords[:, 1]
+    _, first, which = np.unique(keys, return_index=True, return_inverse=True)
+    unique = coords[first]
     points = shapely.points(unique)
     tree = shapely.STRtree(points)
     near_geom, near_point = tree.query(
@@ -342,7 +357,10 @@ def clean_polygons(
     # Every vertex is rounded on its own (the same vertex the same way, so shared
     # edges stay shared, and in order); vertices that meet are merged.
     snapped = shapely.set_precision(arr[present], grid, mode="pointwise")
-    snapped = np.array([_drop_repeats(g) for g in snapped], dtype=object)
+    try:
+        snapped = shapely.remove_repeated_points(snapped, 0.0)
+    except shapely.errors.GEOSException:  # a ring collapsed: one by one
+        snapped = np.array([_drop_repeats(g) for g in snapped], dtype=object)
     # Shapes still rejected (folds and touches) are repaired by snap-rounding on the
     # same grid, which rounds each vertex just as above and nodes what then meets.
     bad = ~is_clean(snapped) | (shapely.area(snapped) < sliver)
