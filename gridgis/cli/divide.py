@@ -107,6 +107,7 @@ def divide(
         undivided_communities,
     )
     from gridgis.core.errors import SchemaError
+    from gridgis.core.staff_moves import division_staff_moves
     from gridgis.core.store import open_project
 
     store = open_project(project)
@@ -171,8 +172,11 @@ def divide(
             )
         report = division.report
         entry = report.to_dict()
+        moves = division_staff_moves(store, division)
+        entry["staff"] = moves.as_dict()
         if not as_json:
             click.echo(report.to_text())
+            click.echo(moves.to_text())
         if not dry_run:
             revision = apply_division(store, division)
             entry["revision"] = revision

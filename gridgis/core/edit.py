@@ -38,8 +38,17 @@ from gridgis.core.definitions import GridKind
 from gridgis.core.divide import Division
 from gridgis.core.divide.history import current_grids, history_rows, next_revision, now
 from gridgis.core.errors import GeometryError, SchemaError
+from gridgis.core.geometry import clean_polygons, with_clean_polygons
 from gridgis.core.i18n import Text
 from gridgis.core.link import link_project
+from gridgis.core.staff_moves import (
+    StaffMoves,
+    assignment_changes,
+    division_staff_moves,
+    staff_moves_for,
+    with_ab_pairs,
+)
+from gridgis.core.staffing import suggest_ab_pairs
 from gridgis.core.store import Store
 
 #: How far the ends of a drawn cut line are extended so that it crosses the boundary.
@@ -231,6 +240,85 @@ def _extend(line: LineString, distance: float = LINE_EXTENSION) -> LineString:
     return LineString(np.vstack([start, coords, end]))
 
 
+def _post_changes(store: Store, moves: StaffMoves) -> list[Change]:
+    """The changes to ``assignments`` that move posts as ``moves`` says."""
+    codes = sorted({m.from_grid for m in moves.moves})
+    if not codes:
+        return []
+    assignments = store.read("assignments", where={"grid_code": codes})
+    before, after, folded = assignment_changes(moves, assignments)
+    changes = []
+    if len(folded):
+        changes.append(Change("assignments", folded, None))
+    if len(before):
+        changes.append(Change("assignments", before, after))
+    return changes
+
+
+def _pair_changes(
+    store: Store,
+    grids: gpd.GeoDataFrame,
+    community: str,
+    replaced: dict[int, BaseGeometry],
+    removed: set[int],
+    added: gpd.GeoDataFrame | None,
+) -> tuple[list[Change], gpd.GeoDataFrame | None]:
+    """AB pairs suggested again after an edit: valid pairs stay, free grids pair up.
+
+    Returns the change to the partners of existing grids, and ``added`` (new grids)
+    with their suggested partners.
+    """
+    mine = grids[(grids["community_code"] == community) & ~grids.index.isin(removed)]
+    after = mine[["code", "community_code", "ab_partner", "geometry"]].copy()
+    for fid, geom in replaced.items():
+        after.loc[fid, "geometry"] = geom
+    frames = [after]
+    if added is not None and len(added):
+        frames.append(added[["code", "community_code", "geometry"]])
+    frame = gpd.GeoDataFrame(pd.concat(frames), geometry="geometry", crs=grids.crs)
+    keep = {
+        str(c): str(p)
+        for c, p in zip(after["code"], after["ab_partner"], strict=True)
+        if isinstance(p, str) and p
+    }
+    pairs = suggest_ab_pairs(
+        frame, keep=keep, tolerance=store.settings.topology_tolerance
+    )
+    new = [pairs.get(str(c)) for c in mine["code"]]
+    changed = [
+        fid
+        for fid, old, value in zip(mine.index, mine["ab_partner"], new, strict=True)
+        if not _same(old, value)
+    ]
+    changes = []
+    if changed:
+        values = dict(zip(mine.index, new, strict=True))
+        changes.append(
+            Change(
+                "grids",
+                pd.DataFrame(mine.loc[changed, ["ab_partner"]]),
+                pd.DataFrame(
+                    {"ab_partner": [values[f] for f in changed]},
+                    index=pd.Index(changed, name=mine.index.name),
+                ),
+            )
+        )
+    if added is not None and len(added):
+        added = added.assign(ab_partner=[pairs.get(str(c)) for c in added["code"]])
+    return changes, added
+
+
+def _with_moves(description: Text, moves: StaffMoves) -> Text:
+    """An edit's description, with how many posts moved with it."""
+    moved = sum(m.to_grid != m.from_grid or m.folded for m in moves.moves)
+    if not moved:
+        return description
+    return Text(
+        f"{description.zh}({moved} 个岗位随住户移动)",
+        f"{description.en} ({moved} post(s) moved with the households)",
+    )
+
+
 def _community_name(store: Store, community: str) -> str:
     names = store.read("communities", where={"code": community}, columns=["name"])
     name = str(names["name"].iloc[0]) if len(names) else ""
@@ -241,7 +329,11 @@ def _geometry_change(
     grids: gpd.GeoDataFrame, fids: Sequence[int], geoms: Sequence[BaseGeometry]
 ) -> Change:
     before = grids.loc[list(fids), ["geometry"]]
-    after = gpd.GeoDataFrame(geometry=list(geoms), index=before.index, crs=grids.crs)
+    after = gpd.GeoDataFrame(
+        geometry=clean_polygons(np.asarray(list(geoms), dtype=object)),
+        index=before.index,
+        crs=grids.crs,
+    )
     return Change("grids", before, after)
 
 
@@ -264,7 +356,11 @@ def _new_grid_rows(
         rows.append(
             {"code": code, "name": name, "community_code": community, "kind": kind}
         )
-    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=list(geoms), crs=store.crs)
+    return gpd.GeoDataFrame(
+        pd.DataFrame(rows),
+        geometry=clean_polygons(np.asarray(list(geoms), dtype=object)),
+        crs=store.crs,
+    )
 
 
 # ---------------------------------------------------------------------------------
@@ -275,8 +371,9 @@ def _new_grid_rows(
 def split_grid(store: Store, fid: int, line: LineString) -> ChangeSet:
     """Split grid ``fid`` along ``line`` (drawn across it, edge to edge).
 
-    The largest piece keeps the grid's code, name, staff and AB partner; the other
-    pieces become new grids with the next free codes of the community.
+    The largest piece keeps the grid's code, name and AB partner; the other pieces
+    become new grids with the next free codes of the community. The grid's staff go
+    with most of its households (:mod:`gridgis.core.staff_moves`).
 
     Raises
     ------
@@ -301,12 +398,22 @@ def split_grid(store: Store, fid: int, line: LineString) -> ChangeSet:
     community = str(grid["community_code"])
     same = grids[grids["community_code"] == community]["code"].astype(str).tolist()
     added = _new_grid_rows(store, community, pieces[1:], same, kind=str(grid["kind"]))
+    kept = grids.loc[[fid], ["code", "community_code"]].assign(geometry=[pieces[0]])
+    successors = pd.concat([kept, added[["code", "community_code", "geometry"]]])
+    moves = staff_moves_for(store, grids.loc[[fid]], successors)
+    pairs, added = _pair_changes(
+        store, grids, community, {fid: pieces[0]}, set(), added
+    )
     return ChangeSet(
         (
             _geometry_change(grids, [fid], [pieces[0]]),
             Change("grids", None, added, fresh=True),
+            *pairs,
+            *_post_changes(store, moves),
         ),
-        Text(f"拆分网格 {grid['code']}", f"split grid {grid['code']}"),
+        _with_moves(
+            Text(f"拆分网格 {grid['code']}", f"split grid {grid['code']}"), moves
+        ),
         frozenset({community}),
     )
 
@@ -314,8 +421,9 @@ def split_grid(store: Store, fid: int, line: LineString) -> ChangeSet:
 def merge_grids(store: Store, fids: Sequence[int]) -> ChangeSet:
     """Merge adjacent grids of one community into the one with the lowest code.
 
-    Staff assigned to the merged grids move to the remaining grid; AB pairs that point
-    to a merged grid are cleared.
+    Staff assigned to the merged grids move to the remaining grid (a post the person
+    already holds there is not repeated); AB pairs that point to a merged grid are
+    cleared.
     """
     if len(set(fids)) < 2:
         raise GeometryError(
@@ -340,55 +448,31 @@ def merge_grids(store: Store, fids: Sequence[int]) -> ChangeSet:
     )
     merged = _single_polygon(union, Text("合并后的网格", "the merged grid"))
     keep_fid = int(chosen.index[0])
-    keep_code = str(chosen["code"].iloc[0])
     gone = chosen.iloc[1:]
-    gone_codes = set(gone["code"].astype(str))
     changes = [
         _geometry_change(grids, [keep_fid], [merged]),
         Change("grids", gone, None),
     ]
-    partners = grids["ab_partner"]
-    # Pairs with a merged-away grid are undone; the kept grid's own pair stays.
-    cleared = grids[partners.isin(gone_codes) & ~grids.index.isin(gone.index)]
-    if len(cleared):
-        changes.append(
-            Change(
-                "grids",
-                pd.DataFrame(cleared[["ab_partner"]]),
-                pd.DataFrame(
-                    {"ab_partner": [None] * len(cleared)}, index=cleared.index
-                ),
-            )
-        )
-    assignments = store.read(
-        "assignments", where={"grid_code": sorted(gone_codes | {keep_code})}
+    community = str(next(iter(communities)))
+    # Pairs with a merged-away grid are undone and suggested again (the kept grid's
+    # own pair stays).
+    pairs, _ = _pair_changes(
+        store, grids, community, {keep_fid: merged}, set(gone.index), None
     )
-    moved = assignments[assignments["grid_code"].isin(gone_codes)]
-    if len(moved):
-        target = moved.assign(grid_code=keep_code)
-        key = ["staff_id", "grid_code", "role"]
-        kept = assignments[assignments["grid_code"] == keep_code][key]
-        duplicate = target.set_index(key).index.isin(kept.set_index(key).index) | (
-            target.duplicated(subset=key)
-        )
-        if duplicate.any():
-            changes.append(Change("assignments", moved[duplicate], None))
-        if (~duplicate).any():
-            changes.append(
-                Change(
-                    "assignments",
-                    pd.DataFrame(moved.loc[~duplicate, ["grid_code"]]),
-                    pd.DataFrame(target.loc[~duplicate, ["grid_code"]]),
-                )
-            )
-    community = communities.pop()
+    changes += pairs
+    merged_row = chosen.iloc[:1][["code", "community_code"]].assign(geometry=[merged])
+    moves = staff_moves_for(store, gone, merged_row)
+    changes += _post_changes(store, moves)
     return ChangeSet(
         tuple(changes),
-        Text(
-            f"合并网格 {', '.join(chosen['code'])}",
-            f"merge grids {', '.join(chosen['code'])}",
+        _with_moves(
+            Text(
+                f"合并网格 {', '.join(chosen['code'])}",
+                f"merge grids {', '.join(chosen['code'])}",
+            ),
+            moves,
         ),
-        frozenset({str(community)}),
+        frozenset({community}),
     )
 
 
@@ -802,7 +886,9 @@ def division_changes(store: Store, division: Division) -> ChangeSet:
     """
     current = current_grids(store, division)
     gone = current[~current["code"].isin(set(division.options.locked))]
-    added = division.new_grids.reset_index(drop=True)
+    moves = division_staff_moves(store, division)
+    added = with_ab_pairs(with_clean_polygons(division.new_grids), moves)
+    added = added.reset_index(drop=True)
     changes = []
     if len(current):
         snapshot = history_rows(current, next_revision(store), now())
@@ -810,6 +896,7 @@ def division_changes(store: Store, division: Division) -> ChangeSet:
     if len(gone):
         changes.append(Change("grids", gone, None))
     changes.append(Change("grids", None, added, fresh=True))
+    changes += _post_changes(store, moves)
     name = division.community_name
     return ChangeSet(
         tuple(changes),

@@ -38,6 +38,7 @@ from gridgis.core.errors import GridGisError
 from gridgis.core.i18n import current_language
 from gridgis.core.progress import Cancelled
 from gridgis.core.settings import HouseholdBand
+from gridgis.core.staff_moves import division_staff_moves
 from gridgis.core.store import open_project
 from gridgis.qgis.tasks import EngineTask, TaskFeedback
 
@@ -222,7 +223,11 @@ class DivideDialog(QDialog):
         self.task = None
         self.division = division
         self.progress.setValue(100)
-        self.report.setHtml(division.report.to_html(current_language()))
+        moves = division_staff_moves(self.session.store, division)
+        self.report.setHtml(
+            division.report.to_html(current_language())
+            + moves.to_html(current_language())
+        )
         self.divide_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self.accept_button.setEnabled(True)

@@ -18,7 +18,16 @@ import shapely
 from gridgis.core import schema
 from gridgis.core.divide.engine import Division
 from gridgis.core.errors import ConflictError, SchemaError
+from gridgis.core.geometry import with_clean_polygons
 from gridgis.core.link import link_project
+from gridgis.core.staff_moves import (
+    StaffMoves,
+    division_staff_moves,
+    reverse_staff_moves,
+    staff_moves_for,
+    with_ab_pairs,
+    write_staff_moves,
+)
 from gridgis.core.store import Store, Transaction
 
 #: Key of the division log in the project settings.
@@ -91,6 +100,7 @@ def _write(
     remove: np.ndarray,
     insert: pd.DataFrame,
     entry: dict[str, Any],
+    staff: StaffMoves | None = None,
 ) -> int:
     """Write grids, history, log entry and links in the open transaction ``tx``."""
     revision = next_revision(store)
@@ -106,6 +116,9 @@ def _write(
     settings = store.settings
     extra = dict(settings.extra)
     extra[LOG_KEY] = [*_log(store), entry]
+    if staff is not None:
+        posts = store.read("assignments")  # inside the transaction: what it holds
+        entry["staff"] = write_staff_moves(tx, staff, posts)
     if len(current):
         tx.insert("grid_history", history_rows(current, revision, when))
     if len(remove):
@@ -151,13 +164,15 @@ def apply_division(store: Store, division: Division) -> int:
         locked = set(division.options.locked)
         remove = current.index[~current["code"].isin(locked)].to_numpy()
         report = division.report
+        new_grids = with_clean_polygons(division.new_grids)
+        staff = division_staff_moves(store, division)
         return _write(
             store,
             tx,
             code,
             current,
             remove,
-            division.new_grids,
+            with_ab_pairs(new_grids, staff),
             {
                 "action": "divide",
                 "options": division.options.as_dict(),
@@ -165,6 +180,7 @@ def apply_division(store: Store, division: Division) -> int:
                 "residential": report.residential,
                 "buildings_cut": report.buildings_cut,
             },
+            staff,
         )
 
 
@@ -204,6 +220,12 @@ def _restore(store: Store, tx: Transaction, revision: int) -> int:
     )
     current = store.read("grids", where={"community_code": community})
     grids = rows[[*schema.layer("grids").field_names, "geometry"]]
+    recorded = (entry or {}).get("staff")
+    staff = (
+        reverse_staff_moves(recorded)
+        if recorded is not None
+        else staff_moves_for(store, current, grids)
+    )
     return _write(
         store,
         tx,
@@ -212,6 +234,7 @@ def _restore(store: Store, tx: Transaction, revision: int) -> int:
         current.index.to_numpy(),
         grids,
         {"action": "restore", "restored": int(revision)},
+        staff,
     )
 
 

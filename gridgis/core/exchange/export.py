@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from gridgis.core import schema
 from gridgis.core.errors import CrsError, ExportError
@@ -56,6 +57,7 @@ from gridgis.core.exchange.coords import (
 from gridgis.core.exchange.flat import FlatShapes, family_of, from_arrow, from_shapely
 from gridgis.core.exchange.gpkg import LayerJob, write_gpkg
 from gridgis.core.exchange.shapefile import write_shapefile
+from gridgis.core.geometry import POLYGONAL, clean_polygons, is_clean
 from gridgis.core.i18n import Text
 from gridgis.core.progress import Feedback, check
 from gridgis.core.schema import FieldType, Layer
@@ -136,19 +138,59 @@ class _Source:
         self.convert = converter(project, target)
         self._raw: dict[str, pd.DataFrame] = {}
         self._converted: dict[str, pd.DataFrame] = {}
+        self._as_stored: dict[str, bool] = {}
 
     def raw(self, name: str) -> pd.DataFrame:
         if name not in self._raw:
             self._raw[name] = self.store.read(name)
         return self._raw[name]
 
+    def as_stored(self, name: str) -> bool:
+        """Whether layer ``name`` is written exactly as stored.
+
+        True when there is nothing to convert and its polygons (if any) already pass
+        GEOS and QGIS; such layers keep the fast paths (rows copied by SQL, shapes
+        passed through as flat WKB).
+        """
+        if self.convert is not None:
+            return False
+        if schema.layer(name).geometry not in POLYGONAL:
+            return True
+        if name not in self._as_stored:
+            if isinstance(self.store, GeoPackageStore):
+                import pyogrio
+
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    meta, table = pyogrio.read_arrow(
+                        self.store.path, layer=name, columns=[]
+                    )
+                column = meta["geometry_name"] or "wkb_geometry"
+                geoms = shapely.from_wkb(
+                    table.column(column).to_numpy(zero_copy_only=False)
+                )
+            else:
+                geoms = np.asarray(self.raw(name).geometry.values, dtype=object)
+            present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+            self._as_stored[name] = bool(is_clean(geoms[present]).all())
+        return self._as_stored[name]
+
     def converted(self, name: str) -> pd.DataFrame:
         if name not in self._converted:
             frame = self.raw(name)
-            if schema.layer(name).is_spatial and self.convert is not None:
-                geoms = transform_geometries(
-                    np.asarray(frame.geometry.values, dtype=object), self.convert
+            geoms = np.asarray(
+                frame.geometry.values if schema.layer(name).is_spatial else [],
+                dtype=object,
+            )
+            if schema.layer(name).geometry in POLYGONAL:
+                # Converted once per vertex, snapped and checked: valid for GEOS and
+                # QGIS in the target CRS, with shared boundaries still shared.
+                geoms = clean_polygons(
+                    geoms, convert=self.convert, geographic=self.target.is_geographic
                 )
+            elif len(geoms) and self.convert is not None:
+                geoms = transform_geometries(geoms, self.convert)
+            if len(geoms):
                 frame = frame.copy()
                 frame["geometry"] = geoms
             self._converted[name] = frame
@@ -180,9 +222,19 @@ class _Source:
             shapes = None
             if family is not None:
                 column = meta["geometry_name"] or "wkb_geometry"
-                shapes = from_arrow(table.column(column), family).transformed(
-                    self.convert
-                )
+                if lyr.geometry in POLYGONAL and not self.as_stored(lyr.name):
+                    # Polygons are cleaned (and converted) as a layer, see converted().
+                    wkb = table.column(column).to_numpy(zero_copy_only=False)
+                    geoms = clean_polygons(
+                        shapely.from_wkb(wkb),
+                        convert=self.convert,
+                        geographic=self.target.is_geographic,
+                    )
+                    shapes = from_shapely(geoms, family)
+                else:
+                    shapes = from_arrow(table.column(column), family).transformed(
+                        self.convert
+                    )
             return values, shapes
         frame = self.fetch(lyr, fids)()
         values = {name: frame[name] for name in names}
@@ -287,7 +339,13 @@ def _write_geojson(folder: Path, jobs: list[LayerJob], target: CoordSystem) -> N
                 data,
                 folder / f"{lyr.name}.geojson",
                 driver="GeoJSON",
-                layer_options={"RFC7946": "YES", "WRITE_NAME": "NO"},
+                # Nine decimals keep the cleaned coordinates (GDAL's default of seven
+                # for RFC 7946 would round vertices into duplicates and folds).
+                layer_options={
+                    "RFC7946": "YES",
+                    "WRITE_NAME": "NO",
+                    "COORDINATE_PRECISION": 9,
+                },
             )
 
 
@@ -491,7 +549,10 @@ def export_project(
         counts: dict[str, int] = {}
         if by is None:
             check(feedback)
-            jobs = [LayerJob(d, source.fetch(d, None), None) for d in defs]
+            jobs = [
+                LayerJob(d, source.fetch(d, None), None, source.as_stored(d.name))
+                for d in defs
+            ]
             inner = work / "export"
             inner.mkdir()
             _write_one(
@@ -529,7 +590,12 @@ def export_project(
                 if feedback is not None:
                     feedback.set_progress(100.0 * k / len(bundle_units))
                 jobs = [
-                    LayerJob(d, source.fetch(d, unit.fids[d.name]), unit.fids[d.name])
+                    LayerJob(
+                        d,
+                        source.fetch(d, unit.fids[d.name]),
+                        unit.fids[d.name],
+                        source.as_stored(d.name),
+                    )
                     for d in defs
                 ]
                 inner = work / f"unit{k}"

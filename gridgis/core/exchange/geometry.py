@@ -23,6 +23,7 @@ import numpy as np
 import shapely
 
 from gridgis.core.errors import GeometryError
+from gridgis.core.geometry import qgis_defects
 from gridgis.core.i18n import Text
 
 #: Pieces smaller than this share of a repaired shape are slivers and dropped …
@@ -151,6 +152,21 @@ def describe_repairs(repairs: list[Repair], row_number: np.ndarray) -> list[Text
         )
         for r in repairs
     ]
+
+
+def describe_cleaning(geoms: np.ndarray, row_number: np.ndarray) -> list[Text]:
+    """One line per shape that QGIS's checker would reject (cleaned on import)."""
+    lines = []
+    for k, found in enumerate(qgis_defects(geoms)):
+        if found:
+            zh, en = found[0].describe()
+            lines.append(
+                Text(
+                    f"第 {int(row_number[k])} 行:{zh},已清理。",
+                    f"row {int(row_number[k])}: {en}, cleaned.",
+                )
+            )
+    return lines
 
 
 def duplicate_shapes(geoms: np.ndarray) -> list[list[int]]:

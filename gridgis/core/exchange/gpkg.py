@@ -39,6 +39,9 @@ class LayerJob:
     """Rows in the target CRS, only the layer's fields (plus geometry)."""
     fids: np.ndarray | None
     """Fids of the rows in the project file (``None``: all rows)."""
+    copy: bool = True
+    """Whether the rows may be copied from the project file as they are (not when
+    their polygons need cleaning)."""
 
 
 def srs_id(target: CoordSystem) -> int:
@@ -178,7 +181,7 @@ def write_gpkg(
                 conn.execute(f"DROP INDEX {ddl.quote(name)}")
             if lyr.is_spatial:
                 ddl.drop_rtree_triggers(conn, lyr.name)
-            if copy_from is not None:
+            if copy_from is not None and job.copy:
                 names = ["fid", *([schema.GEOMETRY_COLUMN] if lyr.is_spatial else [])]
                 _copy_rows(conn, job, names + [f.name for f in lyr.fields])
             else:

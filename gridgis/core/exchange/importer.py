@@ -45,7 +45,12 @@ from gridgis.core.exchange.coords import (
     coord_system,
     transform_geometries,
 )
-from gridgis.core.exchange.geometry import describe_repairs, duplicate_shapes, repair
+from gridgis.core.exchange.geometry import (
+    describe_cleaning,
+    describe_repairs,
+    duplicate_shapes,
+    repair,
+)
 from gridgis.core.exchange.mapping import (
     check_mapping,
     guess_mapping,
@@ -58,6 +63,7 @@ from gridgis.core.exchange.sources import (
     require_crs,
     source_xy,
 )
+from gridgis.core.geometry import POLYGONAL, clean_polygons
 from gridgis.core.i18n import Text
 from gridgis.core.progress import Feedback, check
 from gridgis.core.store import Store
@@ -500,6 +506,9 @@ def plan_import(
         geoms = _convert_geometries(source, lyr, project, row_number, notes)[keep]
         geoms, repairs = repair(geoms, lyr.geometry, row_number=row_number)
         notes += describe_repairs(repairs, row_number)
+        if lyr.geometry in POLYGONAL:
+            notes += describe_cleaning(geoms, row_number)
+            geoms = clean_polygons(geoms)
         for group in duplicate_shapes(geoms):
             rows = "/".join(str(int(row_number[p])) for p in group)
             notes.append(

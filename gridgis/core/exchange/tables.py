@@ -114,7 +114,9 @@ def table(
     result = pd.DataFrame(out, index=frame.index)
     if lyr.is_spatial:
         geoms = np.asarray(frame.geometry.values, dtype=object)
-        digits = 8 if target.is_geographic else 3
+        # Nine decimals of a degree keep cleaned coordinates as they are (eight would
+        # round neighbouring vertices into duplicates and folds).
+        digits = 9 if target.is_geographic else 3
         present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         if lyr.geometry == "Point" or not shapes:
             x_title, y_title = coordinate_headers(target, headers)

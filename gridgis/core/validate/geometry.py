@@ -6,6 +6,7 @@ import numpy as np
 import shapely
 
 from gridgis.core.definitions import Level, Severity
+from gridgis.core.geometry import qgis_defects
 from gridgis.core.i18n import Text
 from gridgis.core.validate.context import LEVEL_LAYERS, Context, repaired
 from gridgis.core.validate.issue import Issue, Rule, rule
@@ -52,27 +53,52 @@ def empty_boundaries(context: Context, me: Rule) -> list[Issue]:
     needs=(),
 )
 def invalid_boundaries(context: Context, me: Rule) -> list[Issue]:
-    """Invalid boundaries of streets, communities, grids and building footprints."""
+    """Invalid boundaries of streets, communities, grids and building footprints.
+
+    Boundaries count as invalid when GEOS rejects them, and (streets, communities,
+    grids) when QGIS's own validity check would: duplicate nodes, rings that touch
+    themselves or each other (:func:`gridgis.core.geometry.qgis_defects`).
+    """
     issues = []
     for layer, level, what in LEVEL_LAYERS:
         if not context.snapshot.has(layer):
             continue
         geoms = context.snapshot.geoms(layer)
         codes = context.snapshot.column(layer, "code")
-        present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-        bad = np.zeros(len(geoms), dtype=bool)
-        bad[present] = ~shapely.is_valid(geoms[present])
-        for k in np.flatnonzero(bad):
+        defects = qgis_defects(geoms)
+        for k in (k for k, found in enumerate(defects) if found):
+            if shapely.is_valid(geoms[k]):
+                # Valid for GEOS, rejected by QGIS's own check (and by the platforms
+                # that check the same way): duplicate nodes, rings touching themselves.
+                zh, en = defects[k][0].describe()
+                message = Text(
+                    f"{what.zh} {codes[k]} 的边界有缺陷({zh}),QGIS 有效性检查不通过;"
+                    f"请运行 gridgis clean-geometry 清理几何,或用 gridgis import 重新导入。",
+                    f"The boundary of {what.en} {codes[k]} has a defect ({en}) that "
+                    "QGIS's validity check rejects; run gridgis clean-geometry to clean "
+                    "the shapes, or import the file again with gridgis import.",
+                )
+                issues.append(
+                    me.issue(
+                        codes[k],
+                        message,
+                        context.level_geometry(layer, k),
+                        community=context.community_of(layer, k),
+                        level=level,
+                    )
+                )
+                continue
             reason = shapely.is_valid_reason(geoms[k])
             issues.append(
                 me.issue(
                     codes[k],
                     Text(
                         f"{what.zh} {codes[k]} 的边界无效({reason});"
-                        "请修正自相交或重复的节点(QGIS“修复几何”)。",
+                        "请运行 gridgis clean-geometry,或在源数据中修正自相交或重复的"
+                        "节点(QGIS“修复几何”)。",
                         f"The boundary of {what.en} {codes[k]} is invalid ({reason}); "
-                        "fix the self-intersection or repeated vertices (QGIS “Fix "
-                        "geometries”).",
+                        "run gridgis clean-geometry, or fix the self-intersection or "
+                        "repeated vertices in the source (QGIS “Fix geometries”).",
                     ),
                     context.level_geometry(layer, k),
                     community=context.community_of(layer, k),

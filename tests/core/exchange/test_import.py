@@ -19,7 +19,8 @@ from gridgis.core.exchange import (
     import_layer,
     plan_import,
 )
-from gridgis.core.exchange.coords import converter, coord_system
+from gridgis.core.exchange.coords import converter, coord_system, transform_geometries
+from gridgis.core.geometry import POLYGONAL, clean_polygons
 from gridgis.core.store import open_project
 from tests.core.exchange.conftest import digest
 
@@ -124,6 +125,19 @@ def test_every_layer_comes_back_through_each_format(
                 assert values_equal(a, b), (fmt, name, fld.name, a, b)
         if lyr.is_spatial:
             a = np.asarray(original.geometry.values, dtype=object)
+            if lyr.geometry in POLYGONAL:
+                # Exports are cleaned: a demo grid's fold of zero width, which turns
+                # into a crossing in degrees, is dropped there.
+                project = coord_system("project", project_epsg=4549)
+                target = coord_system(crs, project_epsg=4549)
+                a = transform_geometries(
+                    clean_polygons(
+                        a,
+                        convert=converter(project, target),
+                        geographic=target.is_geographic,
+                    ),
+                    converter(target, project),
+                )
             b = np.asarray(back.geometry.values, dtype=object)
             assert float(shapely.hausdorff_distance(a, b).max()) < tolerance, name
     assert "幸福里社区" in set(empty_project.read("communities")["name"])
