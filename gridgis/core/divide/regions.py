@@ -32,6 +32,7 @@ from gridgis.core.divide.blocks import (
 )
 from gridgis.core.divide.split import (
     Gap,
+    building_cells,
     clip_segments,
     cut_cells,
     cut_straight,
@@ -39,6 +40,7 @@ from gridgis.core.divide.split import (
     insert_vertices,
     line_segments,
     segment_length,
+    simple_cut,
 )
 from gridgis.core.progress import Feedback, check
 
@@ -155,6 +157,8 @@ class _Part:
     cells: bool = False
     #: Boundary shared with each neighbour, as segments (straight cuts only).
     lines: dict[int, np.ndarray] | None = None
+    #: Its buildings' cells, when the cut followed them (they stay valid).
+    cell_geoms: np.ndarray | None = None
 
 
 @dataclass
@@ -181,10 +185,19 @@ class Partition:
     )
     #: Origin of the area moments (the first piece's centroid).
     origin: np.ndarray | None = None
+    #: Per piece: its buildings' cells (see :func:`building_cells`).
+    _cells: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
     #: Cuts along Voronoi cells still allowed in the current search (they are slow).
     _cell_budget: int = field(default=0, repr=False)
 
     # -- building the graph ---------------------------------------------------------
+
+    def cells(self, x: int) -> np.ndarray:
+        """The cells of piece ``x``'s buildings inside it (made once per piece)."""
+        if x not in self._cells:
+            piece = self.pieces[x]
+            self._cells[x] = building_cells(piece.geom, self.buildings, piece.members)
+        return self._cells[x]
 
     def add(
         self,
@@ -297,6 +310,15 @@ class Partition:
             return None
         u = np.array([math.cos(angle), math.sin(angle)])
         low = self.buildings.xy[piece.members] @ u <= position
+        if not simple_cut(piece.geom, angle, position):
+            # The parts do not lie wholly on their side of the line (bends, crumbs):
+            # measure what each shares with the neighbours on the geometry itself.
+            parts = (
+                self._part(x, cut[0], piece.members[low], self._adjacent(x, cut[0])),
+                self._part(x, cut[1], piece.members[~low], self._adjacent(x, cut[1])),
+            )
+            cache[key] = parts
+            return parts
         adj: tuple[dict[int, Edge], dict[int, Edge]] = ({}, {})
         lines: tuple[dict[int, np.ndarray], dict[int, np.ndarray]] = ({}, {})
         for q, (total, road) in self.adj[x].items():
@@ -324,33 +346,36 @@ class Partition:
 
     def _cut_cells_now(self, x: int, side_a: np.ndarray) -> tuple[_Part, _Part] | None:
         piece = self.pieces[x]
-        cut = cut_cells(piece.geom, self.buildings, piece.members, side_a)
+        cut = cut_cells(piece.geom, self.cells(x), side_a)
         if cut is None:
             return None
         parts = []
-        for geom, members in (
-            (cut[0], piece.members[side_a]),
-            (cut[1], piece.members[~side_a]),
-        ):
-            adj: dict[int, Edge] = {}
-            near = list(self.adj[x])
-            if near:
-                others = np.asarray([self.pieces[q].geom for q in near], dtype=object)
-                shared = shapely.length(
-                    shapely.intersection(
-                        shapely.boundary(geom),
-                        shapely.boundary(others),
-                        grid_size=SHARED_GRID,  # the cut's new vertices are not
-                    )  # in the neighbours yet
-                )
-                for q, length in zip(near, shared, strict=True):
-                    if length >= MIN_SHARED:
-                        total, road = self.adj[x][q]
-                        adj[q] = (float(length), road * min(1.0, length / total))
-            part = self._part(x, geom, members, adj)
+        cells = self.cells(x)
+        for geom, mask in ((cut[0], side_a), (cut[1], ~side_a)):
+            part = self._part(x, geom, piece.members[mask], self._adjacent(x, geom))
             part.cells = True
+            part.cell_geoms = cells[mask]
             parts.append(part)
         return parts[0], parts[1]
+
+    def _adjacent(self, x: int, geom: BaseGeometry) -> dict[int, Edge]:
+        """What a part of piece ``x`` shares with ``x``'s neighbours, measured."""
+        adj: dict[int, Edge] = {}
+        near = list(self.adj[x])
+        if near:
+            others = np.asarray([self.pieces[q].geom for q in near], dtype=object)
+            shared = shapely.length(
+                shapely.intersection(
+                    shapely.boundary(geom),
+                    shapely.boundary(others),
+                    grid_size=SHARED_GRID,  # the cut's new vertices are not
+                )  # in the neighbours yet
+            )
+            for q, length in zip(near, shared, strict=True):
+                if length >= MIN_SHARED:
+                    total, road = self.adj[x][q]
+                    adj[q] = (float(length), road * min(1.0, length / total))
+        return adj
 
     def apply_cut(self, x: int, part_a: _Part, part_b: _Part) -> tuple[int, int]:
         """Replace piece ``x`` by its two parts; return their ids."""
@@ -388,6 +413,8 @@ class Partition:
         for part in (part_a, part_b):
             i = self.add(part.geom, part.members, zone, block)
             self.pieces[i].cells = was_cells or part.cells
+            if part.cell_geoms is not None:
+                self._cells[i] = part.cell_geoms
             ids.append(i)
         ia, ib = ids
         for q in list(self.adj[x]):

@@ -141,16 +141,59 @@ def cut_straight(
     return parts[0], parts[1]
 
 
+def simple_cut(geom: BaseGeometry, angle: float, position: float) -> bool:
+    """Whether a line cuts ``geom`` exactly as :func:`cut_straight`'s fast path does.
+
+    Then each part lies wholly on its side of the line, and the boundary the parts
+    share with neighbours can be split at the line.
+    """
+    if geom.geom_type != "Polygon":
+        return False
+    u = np.array([np.cos(angle), np.sin(angle)])
+    low = np.asarray(geom.exterior.coords)[:, :2] @ u - position <= 0
+    if int((low[:-1] != low[1:]).sum()) != 2:
+        return False
+    for hole in geom.interiors:
+        side = np.asarray(hole.coords)[:, :2] @ u - position <= 0
+        if side.any() and not side.all():
+            return False
+    return True
+
+
+def two_parts(
+    geom: BaseGeometry, side_a: BaseGeometry
+) -> tuple[Polygon, Polygon] | None:
+    """``geom`` as side A (the one real part of ``side_a``) and the rest, or ``None``.
+
+    Both must be single polygons. Crumbs (numerical slivers under :data:`CRUMB` m²)
+    that fall off either side join side A when that keeps it one polygon, so the two
+    parts always cover ``geom`` with nothing lost; otherwise there is no such cut.
+    """
+    part_a = _single(side_a)
+    if part_a is None:
+        return None
+    rest = [
+        p
+        for p in shapely.get_parts(shapely.difference(geom, part_a))
+        if p.geom_type == "Polygon" and not p.is_empty
+    ]
+    real = [p for p in rest if p.area > CRUMB]
+    if len(real) != 1:
+        return None
+    crumbs = [p for p in rest if p.area <= CRUMB]
+    if crumbs:
+        joined = shapely.union_all(np.asarray([part_a, *crumbs], dtype=object))
+        if joined.geom_type != "Polygon":
+            return None
+        part_a = joined
+    return part_a, real[0]
+
+
 def _cut_overlay(
     geom: BaseGeometry, angle: float, position: float
 ) -> tuple[Polygon, Polygon] | None:
-    low = _single(shapely.intersection(geom, halfplane(angle, position, geom.bounds)))
-    if low is None:
-        return None
-    high = _single(shapely.difference(geom, low))
-    if high is None:
-        return None
-    return low, high
+    low = shapely.intersection(geom, halfplane(angle, position, geom.bounds))
+    return two_parts(geom, low)
 
 
 def clip_segments(
@@ -213,50 +256,88 @@ def line_segments(geom: BaseGeometry) -> np.ndarray:
     return np.stack([coords[:-1][same], coords[1:][same]], axis=1)
 
 
-def cut_cells(
-    geom: BaseGeometry,
-    buildings: BuildingSet,
-    members: np.ndarray,
-    side_a: np.ndarray,
-) -> tuple[Polygon, Polygon] | None:
-    """Cut ``geom`` between the buildings ``side_a`` (a mask of ``members``) and the rest.
+def building_cells(
+    area: BaseGeometry, buildings: BuildingSet, members: np.ndarray
+) -> np.ndarray:
+    """The part of ``area`` nearer to each building of ``members`` than to the others.
 
-    The line follows the edges of the Voronoi cells of the footprints' outlines, so it
-    passes midway between neighbouring buildings of the two sides.
+    One Voronoi diagram of the footprints' outlines (vertices every 5 m), its cells
+    merged per building, clipped to ``area``; each building's cell holds its whole
+    footprint and none of another's. Made once per block (n log n in its buildings);
+    every cut along the cells afterwards only merges cells.
     """
-    if side_a.all() or not side_a.any():
-        return None
-    outlines = shapely.segmentize(shapely.boundary(buildings.footprints[members]), 5.0)
+    members = np.asarray(members, dtype=np.int64)
+    out = np.empty(len(members), dtype=object)
+    if len(members) == 0:
+        return out
+    footprints = buildings.footprints[members]
+    if len(members) == 1:
+        out[0] = area
+        return out
+    outlines = shapely.segmentize(shapely.boundary(footprints), 5.0)
     coords, owner = shapely.get_coordinates(outlines, return_index=True)
     coords = np.round(coords, 3)
     coords, first = np.unique(coords, axis=0, return_index=True)
     owner = owner[first]
+    envelope = shapely.envelope(area).buffer(50.0)
     if len(coords) < 3:
-        return None
-    sites = shapely.points(coords)
+        return out
     cells = np.asarray(
         list(
             shapely.get_parts(
-                shapely.voronoi_polygons(
-                    MultiPoint(coords), extend_to=shapely.envelope(geom).buffer(50.0)
-                )
+                shapely.voronoi_polygons(MultiPoint(coords), extend_to=envelope)
             )
         ),
         dtype=object,
     )
-    cell_pos, site_pos = shapely.STRtree(sites).query(cells, predicate="contains")
-    mine = side_a[owner[site_pos]]
-    region = shapely.coverage_union_all(cells[cell_pos[mine]])
-    footprints_a = shapely.union_all(buildings.footprints[members[side_a]])
-    footprints_b = shapely.union_all(buildings.footprints[members[~side_a]])
-    region = shapely.difference(shapely.union(region, footprints_a), footprints_b)
-    part_a = _single(shapely.intersection(geom, region))
-    if part_a is None:
+    cell_pos, site_pos = shapely.STRtree(shapely.points(coords)).query(
+        cells, predicate="contains"
+    )
+    whose = owner[site_pos]
+    order = np.argsort(whose, kind="stable")
+    whose, cell_pos = whose[order], cell_pos[order]
+    bounds = np.flatnonzero(np.diff(whose)) + 1
+    merged = {
+        int(w[0]): shapely.coverage_union_all(cells[c])
+        for w, c in zip(
+            np.split(whose, bounds), np.split(cell_pos, bounds), strict=True
+        )
+        if len(w)
+    }
+    tree = shapely.STRtree(footprints)
+    for k in range(len(members)):
+        cell = merged.get(k)
+        cell = footprints[k] if cell is None else shapely.union(cell, footprints[k])
+        near = [j for j in tree.query(cell, predicate="intersects") if j != k]
+        if near:
+            cell = shapely.difference(cell, shapely.union_all(footprints[near]))
+        out[k] = shapely.intersection(cell, area)
+    return out
+
+
+def cut_cells(
+    geom: BaseGeometry, cells: np.ndarray, side_a: np.ndarray
+) -> tuple[Polygon, Polygon] | None:
+    """Cut ``geom`` between the buildings ``side_a`` and the rest, along their cells.
+
+    ``cells`` are the buildings' cells (:func:`building_cells`) in the order of
+    ``side_a`` (a mask). The line passes midway between neighbouring buildings of the
+    two sides; only the smaller side's cells are merged.
+    """
+    if side_a.all() or not side_a.any():
         return None
-    part_b = _single(shapely.difference(geom, part_a))
-    if part_b is None:
+    flip = int(side_a.sum()) * 2 > len(side_a)
+    mine = ~side_a if flip else side_a
+    chosen = [c for c in cells[mine] if c is not None and not c.is_empty]
+    if not chosen:
         return None
-    return part_a, part_b
+    region = shapely.intersection(
+        geom, shapely.union_all(np.asarray(chosen, dtype=object))
+    )
+    parts = two_parts(geom, region)
+    if parts is None:
+        return None
+    return (parts[1], parts[0]) if flip else parts
 
 
 def insert_vertices(
@@ -290,7 +371,7 @@ def insert_vertices(
         ab = b - a
         length2 = np.maximum((ab * ab).sum(axis=1), 1e-24)
         rel = points[:, None, :] - a[None, :, :]
-        is_vertex = np.hypot(rel[..., 0], rel[..., 1]).min(axis=1) <= 1e-9
+        is_vertex = np.hypot(rel[..., 0], rel[..., 1]).min(axis=1) <= tolerance
         t = np.clip((rel * ab[None]).sum(axis=2) / length2[None], 0.0, 1.0)
         off = rel - t[..., None] * ab[None]
         dist = np.hypot(off[..., 0], off[..., 1])
@@ -312,4 +393,6 @@ def insert_vertices(
         out.append(ring)
     if not changed:
         return geom
-    return Polygon(out[0], out[1:])
+    result = Polygon(out[0], out[1:])
+    # A point a hair off the edge can fold the ring; then the edge stays as it was.
+    return result if result.is_valid else geom
