@@ -25,6 +25,7 @@ from gridgis.core.definitions import (
     FacilityCategory,
     GridKind,
     Level,
+    RoadClass,
 )
 from gridgis.core.divide.blocks import (
     Blocks,
@@ -370,6 +371,11 @@ def divide_community(
     _progress(feedback, 25.0)
 
     zones, zone_names = _zones(blocks.geoms, overlays, respect)
+    arterials = _arterials(inputs.roads, inputs.area)
+    zones, zone_names = _arterial_zones(
+        blocks.geoms, inputs.area, arterials, zones, zone_names
+    )
+    separate = bool(respect) or len(set(zones.tolist())) > 1
     partition = _graph(blocks, buildings, zones, roads_inside, feedback)
     fixed = _fixed_grids(
         partition, blocks, buildings, inputs, options, settings, report
@@ -381,8 +387,8 @@ def divide_community(
     check(feedback)
 
     # Parts to divide: connected, inside one zone; zones too small join a neighbour.
-    parts = partition.components(pool, same_zone=bool(respect))
-    if respect:
+    parts = partition.components(pool, same_zone=separate)
+    if separate:
         parts = _join_small_zones(partition, parts, band, zone_names, report.notes)
     describe = _Describer(partition, inputs.community, zone_names, len(parts))
     leaves = _divide_parts(partition, parts, band, options, report, describe, feedback)
@@ -411,6 +417,18 @@ def divide_community(
     measure(report, grids, inputs.community, roads_inside, inputs.all_footprints, bands)
     if respect:
         report.overlay_crossings = _crossings(grids, inputs.overlays, respect)
+    report.arterial_crossings = _arterial_crossings(grids, arterials)
+    if report.arterial_crossings:
+        report.notes.append(
+            Text(
+                f"{report.arterial_crossings} 个网格有主干路穿过:两条主干路之间的地块户数"
+                "不足以单独成为网格,已与相邻地块合并(见上文说明)。",
+                f"{report.arterial_crossings} grid(s) are crossed by an arterial road: "
+                "the land between arterials there holds too few households for a "
+                "grid of its own and was joined to its neighbour (see the notes "
+                "above).",
+            )
+        )
     building_grid = _building_grid(buildings, grids)
     report.seconds = time.perf_counter() - started
     _progress(feedback, 100.0)
@@ -579,6 +597,93 @@ def _zones(
     return zones, zone_names
 
 
+def _arterials(roads: gpd.GeoDataFrame, area: BaseGeometry) -> gpd.GeoDataFrame:
+    """The arterial roads inside ``area``, clipped to it, with their names."""
+    chosen = roads[roads["class"] == RoadClass.ARTERIAL.value]
+    if chosen.empty:
+        return chosen
+    clipped = shapely.intersection(np.asarray(chosen.geometry.values), area)
+    keep = shapely.length(clipped) > 0
+    return gpd.GeoDataFrame(
+        {
+            "name": chosen["name"].to_numpy(dtype=object)[keep],
+            "id": chosen["id"].to_numpy(dtype=object)[keep],
+        },
+        geometry=list(clipped[keep]),
+        crs=roads.crs,
+    )
+
+
+def _arterial_zones(
+    blocks: np.ndarray,
+    area: BaseGeometry,
+    arterials: gpd.GeoDataFrame,
+    zones: np.ndarray,
+    zone_names: dict[int, list[str]],
+) -> tuple[np.ndarray, dict[int, list[str]]]:
+    """Zones refined by the land between arterial roads.
+
+    Grids are not to cross an arterial road, so the land each encloses is divided on
+    its own; :func:`_join_small_zones` joins land too small for a grid to a
+    neighbour and the report says where and why.
+    """
+    if arterials.empty or len(blocks) == 0:
+        return zones, zone_names
+    lines = line_parts([area.boundary, *arterials.geometry.values])
+    faces = np.asarray(
+        list(
+            shapely.get_parts(
+                shapely.polygonize(
+                    shapely.get_parts(
+                        shapely.union_all(np.asarray(lines, dtype=object))
+                    )
+                )
+            )
+        ),
+        dtype=object,
+    )
+    if len(faces) < 2:
+        return zones, zone_names
+    face = assign_points(shapely.point_on_surface(blocks), faces).index
+    names = [
+        str(n) if isinstance(n, str) and n.strip() else str(i)
+        for n, i in zip(arterials["name"], arterials["id"], strict=True)
+    ]
+    tree = shapely.STRtree(np.asarray(arterials.geometry.values))
+    keys: dict[tuple[int, int], int] = {}
+    out = np.zeros(len(blocks), dtype=np.int64)
+    new_names: dict[int, list[str]] = {}
+    for b in range(len(blocks)):
+        key = (int(zones[b]), int(face[b]))
+        if key not in keys:
+            keys[key] = len(keys)
+            around = sorted(
+                {
+                    names[j]
+                    for j in tree.query(
+                        faces[key[1]] if key[1] >= 0 else blocks[b],
+                        predicate="dwithin",
+                        distance=ON_LINE,
+                    )
+                }
+            )
+            label = [f"{' / '.join(around[:3])}"] if around else []
+            new_names[keys[key]] = list(zone_names.get(key[0]) or []) + label
+        out[b] = keys[key]
+    return out, new_names
+
+
+def _arterial_crossings(grids: gpd.GeoDataFrame, arterials: gpd.GeoDataFrame) -> int:
+    """Grids an arterial road runs through (over 20 m inside, away from the edge)."""
+    if arterials.empty or grids.empty:
+        return 0
+    geoms = np.asarray(grids.geometry.values, dtype=object)
+    cores = shapely.buffer(geoms, -1.0)
+    lines = shapely.union_all(np.asarray(arterials.geometry.values, dtype=object))
+    inside = shapely.length(shapely.intersection(cores, lines))
+    return int((inside >= 20.0).sum())
+
+
 def _graph(
     blocks: Blocks,
     buildings: BuildingSet,
@@ -743,9 +848,28 @@ def _attach_empty(
 ) -> None:
     """Parts without households join the grid they share most boundary with."""
     owner = {p: k for k, g in enumerate(grids_pieces) for p in g["pieces"]}
-    for part in parts:
-        if partition.households(part) > 0:
-            continue
+    empty = [part for part in parts if partition.households(part) == 0]
+    # Empty parts next to other empty parts join once those have a grid.
+    while True:
+        ready = [
+            part
+            for part in empty
+            if any(q in owner for p in part for q in partition.neighbours(p))
+        ]
+        if not ready:
+            break
+        for part in ready:
+            best_k, best_len = -1, 0.0
+            for p in part:
+                for q, (length, _) in partition.neighbours(p).items():
+                    if q in owner and length > best_len:
+                        best_k, best_len = owner[q], length
+            grid = grids_pieces[best_k]
+            grid["pieces"] = list(grid["pieces"]) + part
+            for p in part:
+                owner[p] = best_k
+        empty = [part for part in empty if part[0] not in owner]
+    for part in empty:
         best: tuple[float, int] | None = None
         for p in part:
             for q, (length, _) in partition.neighbours(p).items():

@@ -29,8 +29,10 @@ from gridgis.core.divide.blocks import (
     SHARED_GRID,
     BuildingSet,
     dominant_orientation,
+    split_segments,
 )
 from gridgis.core.divide.split import (
+    Cells,
     Gap,
     building_cells,
     clip_segments,
@@ -55,6 +57,8 @@ KEEP_ROAD, KEEP_SPLIT = 3, 1
 SLACK = 0.1
 #: Cuts along Voronoi cells tried per search for a cut (each takes milliseconds).
 CELL_BUDGET = 8
+#: Cuts along the cells tried for one piece in one search.
+CELL_TRIES = 6
 
 Edge = tuple[float, float]  # shared length, of which on roads
 
@@ -157,8 +161,11 @@ class _Part:
     cells: bool = False
     #: Boundary shared with each neighbour, as segments (straight cuts only).
     lines: dict[int, np.ndarray] | None = None
+    #: Whether ``adj`` was measured on the geometry (else sampled, see
+    #: :meth:`Partition._adjacent_sampled`).
+    measured: bool = True
     #: Its buildings' cells, when the cut followed them (they stay valid).
-    cell_geoms: np.ndarray | None = None
+    cell_geoms: Cells | None = None
 
 
 @dataclass
@@ -186,13 +193,13 @@ class Partition:
     #: Origin of the area moments (the first piece's centroid).
     origin: np.ndarray | None = None
     #: Per piece: its buildings' cells (see :func:`building_cells`).
-    _cells: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+    _cells: dict[int, Cells | None] = field(default_factory=dict, repr=False)
     #: Cuts along Voronoi cells still allowed in the current search (they are slow).
     _cell_budget: int = field(default=0, repr=False)
 
     # -- building the graph ---------------------------------------------------------
 
-    def cells(self, x: int) -> np.ndarray:
+    def cells(self, x: int) -> Cells | None:
         """The cells of piece ``x``'s buildings inside it (made once per piece)."""
         if x not in self._cells:
             piece = self.pieces[x]
@@ -314,9 +321,14 @@ class Partition:
             # The parts do not lie wholly on their side of the line (bends, crumbs):
             # measure what each shares with the neighbours on the geometry itself.
             parts = (
-                self._part(x, cut[0], piece.members[low], self._adjacent(x, cut[0])),
-                self._part(x, cut[1], piece.members[~low], self._adjacent(x, cut[1])),
+                self._part(
+                    x, cut[0], piece.members[low], self._adjacent_sampled(x, cut[0])
+                ),
+                self._part(
+                    x, cut[1], piece.members[~low], self._adjacent_sampled(x, cut[1])
+                ),
             )
+            parts[0].measured = parts[1].measured = False
             cache[key] = parts
             return parts
         adj: tuple[dict[int, Edge], dict[int, Edge]] = ({}, {})
@@ -351,12 +363,47 @@ class Partition:
             return None
         parts = []
         cells = self.cells(x)
+        # Buildings go with the part holding them (the cut may have moved a few).
+        side_a = shapely.contains(cut[0], self.buildings.points[piece.members])
+        if side_a.all() or not side_a.any():
+            return None
         for geom, mask in ((cut[0], side_a), (cut[1], ~side_a)):
-            part = self._part(x, geom, piece.members[mask], self._adjacent(x, geom))
+            part = self._part(
+                x, geom, piece.members[mask], self._adjacent_sampled(x, geom)
+            )
+            part.measured = False
             part.cells = True
-            part.cell_geoms = cells[mask]
+            part.cell_geoms = None if cells is None else cells.subset(mask)
             parts.append(part)
         return parts[0], parts[1]
+
+    def _adjacent_sampled(self, x: int, geom: BaseGeometry) -> dict[int, Edge]:
+        """What a part of piece ``x`` shares with ``x``'s neighbours, by sampling.
+
+        The boundary ``x`` shares with each neighbour, in pieces of at most 2 m,
+        counts where the part holds the piece's middle: close enough to weigh a cut
+        being considered; :meth:`apply_cut` measures the one made exactly.
+        """
+        adj: dict[int, Edge] = {}
+        near = list(self.adj[x])
+        if not near:
+            return adj
+        segments = [split_segments(self.shared(x, q), 2.0) for q in near]
+        counts = [len(seg) for seg in segments]
+        if not sum(counts):
+            return adj
+        flat = np.concatenate([seg for seg in segments if len(seg)])
+        owner = np.repeat(np.arange(len(near)), counts)
+        middles = shapely.points((flat[:, 0] + flat[:, 1]) / 2)
+        shapely.prepare(geom)
+        held = shapely.dwithin(geom, middles, 1e-3)
+        lengths = np.hypot(*(flat[:, 1] - flat[:, 0]).T)
+        shared = np.bincount(owner[held], weights=lengths[held], minlength=len(near))
+        for q, length in zip(near, shared, strict=True):
+            if length >= MIN_SHARED:
+                total, road = self.adj[x][q]
+                adj[q] = (float(length), road * min(1.0, length / total))
+        return adj
 
     def _adjacent(self, x: int, geom: BaseGeometry) -> dict[int, Edge]:
         """What a part of piece ``x`` shares with ``x``'s neighbours, measured."""
@@ -371,6 +418,19 @@ class Partition:
                     grid_size=SHARED_GRID,  # the cut's new vertices are not
                 )  # in the neighbours yet
             )
+            # Edges a hair apart (where a vertex could not be added on both
+            # sides) are measured again on a coarser grid.
+            loose = np.flatnonzero(
+                (shared < MIN_SHARED) & shapely.dwithin(geom, others, 0.01)
+            )
+            if len(loose):
+                shared[loose] = shapely.length(
+                    shapely.intersection(
+                        shapely.boundary(geom),
+                        shapely.boundary(others[loose]),
+                        grid_size=0.05,
+                    )
+                )
             for q, length in zip(near, shared, strict=True):
                 if length >= MIN_SHARED:
                     total, road = self.adj[x][q]
@@ -408,6 +468,10 @@ class Partition:
             )
             if near.any():
                 piece.geom = insert_vertices(piece.geom, fresh[near])
+        for part in (part_a, part_b):
+            if not part.measured:
+                part.adj = self._adjacent(x, part.geom)
+                part.measured = True
         ids = []
         was_cells = self.pieces[x].cells
         for part in (part_a, part_b):
@@ -558,30 +622,53 @@ class Partition:
             return out
         self._cell_budget -= 1
         # No straight line between buildings: follow the buildings' Voronoi cells,
-        # taking first the buildings nearest side A.
+        # taking first the buildings nearest side A (by distance to the boundary
+        # they share, then along a few directions), so that the part stays whole.
+        xy = self.buildings.xy[piece.members]
+        keys: list[np.ndarray] = []
+        touching = [q for q in side_a if q in self.adj[x]]
+        if touching:
+            segments = np.concatenate([self.shared(x, q) for q in touching])
+            if len(segments):
+                line = shapely.multilinestrings(shapely.linestrings(segments))
+                keys.append(shapely.distance(line, shapely.points(xy)))
+        directions = [angle]
         if side_a:
             towards = np.mean([self.pieces[p].centroid for p in side_a], axis=0)
             u = piece.centroid - towards
-            if np.hypot(*u) < 1e-9:
-                u = np.array([math.cos(angle), math.sin(angle)])
+            if np.hypot(*u) > 1e-9:
+                directions.insert(0, math.atan2(u[1], u[0]))
         else:
-            u = np.array([math.cos(angle), math.sin(angle)])
-        xy = self.buildings.xy[piece.members]
-        order = np.argsort(xy @ u, kind="stable")
-        running = np.cumsum(self.buildings.households[piece.members][order])
-        feasible = np.flatnonzero((running >= window[0]) & (running <= window[1]))
-        feasible = feasible[feasible < len(order) - 1]
-        for i in sorted(feasible, key=lambda i: abs(running[i] - need))[:2]:
-            mask = np.zeros(len(order), dtype=bool)
-            mask[order[: i + 1]] = True
-            cut = self._cut_cells(x, mask)
-            if cut is None:
-                continue
-            part_a, part_b = cut
-            if side_a and not (part_a.adj.keys() & side_a):
-                continue
-            out.append((part_a, part_b))
-            break
+            directions += [angle + math.pi / 2, angle - math.pi / 2]
+        for a in directions:
+            keys.append(xy @ np.array([math.cos(a), math.sin(a)]))
+        households = self.buildings.households[piece.members]
+        tries = CELL_TRIES
+        tried: set[bytes] = set()
+        for key in keys:
+            order = np.argsort(key, kind="stable")
+            running = np.cumsum(households[order])
+            feasible = np.flatnonzero((running >= window[0]) & (running <= window[1]))
+            feasible = feasible[feasible < len(order) - 1]
+            for i in sorted(feasible, key=lambda i: abs(running[i] - need))[:3]:
+                mask = np.zeros(len(order), dtype=bool)
+                mask[order[: i + 1]] = True
+                if mask.tobytes() in tried or tries <= 0:
+                    continue
+                tried.add(mask.tobytes())
+                tries -= 1
+                cut = self._cut_cells(x, mask)
+                if cut is None:
+                    continue
+                part_a, part_b = cut
+                if side_a and not (part_a.adj.keys() & side_a):
+                    continue
+                if not window[0] <= part_a.households <= window[1]:
+                    continue
+                out.append((part_a, part_b))
+                break
+            if len(out) >= 2 or tries <= 0:
+                break
         return out
 
     def _components_within(self, ids: list[int]) -> list[list[int]]:
@@ -672,6 +759,8 @@ class Partition:
                         if not (part_a.adj.keys() & mine) or any(
                             not (part_b.adj.keys() & set(g)) for g in others
                         ):
+                            continue
+                        if not window[0] <= have + part_a.households <= window[1]:
                             continue
                         length = (
                             part_a.perimeter + part_b.perimeter - hub.perimeter

@@ -22,6 +22,8 @@ from gridgis.core.divide.blocks import BuildingSet
 CLEARANCE = 2.0
 #: Parts of a cut smaller than this (m²) are numerical crumbs, not parts.
 CRUMB = 1.0
+#: Tolerance (m) the buildings' cells are simplified with.
+CELL_SIMPLIFY = 1.0
 
 
 @dataclass(frozen=True)
@@ -256,33 +258,50 @@ def line_segments(geom: BaseGeometry) -> np.ndarray:
     return np.stack([coords[:-1][same], coords[1:][same]], axis=1)
 
 
+@dataclass(frozen=True)
+class Cells:
+    """The buildings' cells of one piece: which part of it is nearest to which.
+
+    ``cover`` is a coverage (neighbouring cells share their edges exactly), so any
+    group of cells merges in time linear in its size; ``spill`` marks the few
+    footprints that reach out of their own cell.
+    """
+
+    cover: np.ndarray
+    footprints: np.ndarray
+    spill: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.cover)
+
+    def subset(self, mask: np.ndarray) -> Cells:
+        """The cells of the buildings ``mask`` (a part cut along the cells)."""
+        return Cells(self.cover[mask], self.footprints[mask], self.spill[mask])
+
+
 def building_cells(
     area: BaseGeometry, buildings: BuildingSet, members: np.ndarray
-) -> np.ndarray:
-    """The part of ``area`` nearer to each building of ``members`` than to the others.
+) -> Cells | None:
+    """The cells of the buildings ``members`` of a piece ``area``.
 
     One Voronoi diagram of the footprints' outlines (vertices every 5 m), its cells
-    merged per building, clipped to ``area``; each building's cell holds its whole
-    footprint and none of another's. Made once per block (n log n in its buildings);
-    every cut along the cells afterwards only merges cells.
+    merged per building and simplified as a coverage: n log n in the buildings, once
+    per piece; every cut along the cells afterwards only merges cells. ``None`` when
+    there are too few outline points.
     """
     members = np.asarray(members, dtype=np.int64)
-    out = np.empty(len(members), dtype=object)
-    if len(members) == 0:
-        return out
     footprints = buildings.footprints[members]
-    if len(members) == 1:
-        out[0] = area
-        return out
+    if len(members) < 2:
+        return None
     outlines = shapely.segmentize(shapely.boundary(footprints), 5.0)
     coords, owner = shapely.get_coordinates(outlines, return_index=True)
     coords = np.round(coords, 3)
     coords, first = np.unique(coords, axis=0, return_index=True)
     owner = owner[first]
-    envelope = shapely.envelope(area).buffer(50.0)
     if len(coords) < 3:
-        return out
-    cells = np.asarray(
+        return None
+    envelope = shapely.envelope(area).buffer(50.0)
+    diagram = np.asarray(
         list(
             shapely.get_parts(
                 shapely.voronoi_polygons(MultiPoint(coords), extend_to=envelope)
@@ -291,53 +310,88 @@ def building_cells(
         dtype=object,
     )
     cell_pos, site_pos = shapely.STRtree(shapely.points(coords)).query(
-        cells, predicate="contains"
+        diagram, predicate="contains"
     )
     whose = owner[site_pos]
     order = np.argsort(whose, kind="stable")
     whose, cell_pos = whose[order], cell_pos[order]
     bounds = np.flatnonzero(np.diff(whose)) + 1
-    merged = {
-        int(w[0]): shapely.coverage_union_all(cells[c])
-        for w, c in zip(
-            np.split(whose, bounds), np.split(cell_pos, bounds), strict=True
-        )
-        if len(w)
-    }
-    tree = shapely.STRtree(footprints)
-    for k in range(len(members)):
-        cell = merged.get(k)
-        cell = footprints[k] if cell is None else shapely.union(cell, footprints[k])
-        near = [j for j in tree.query(cell, predicate="intersects") if j != k]
-        if near:
-            cell = shapely.difference(cell, shapely.union_all(footprints[near]))
-        out[k] = shapely.intersection(cell, area)
-    return out
+    cover = np.empty(len(members), dtype=object)
+    for w, c in zip(np.split(whose, bounds), np.split(cell_pos, bounds), strict=True):
+        if len(w):
+            cover[int(w[0])] = shapely.coverage_union_all(diagram[c])
+    missing = np.asarray([c is None for c in cover])
+    if missing.any():
+        return None
+    # The cells' shared edges zigzag between outline vertices: simplified as a
+    # coverage (neighbours stay flush) they keep a fraction of their vertices.
+    cover = shapely.coverage_simplify(cover, CELL_SIMPLIFY, simplify_boundary=False)
+    spill = ~shapely.within(footprints, cover)
+    return Cells(cover, footprints, spill)
 
 
 def cut_cells(
-    geom: BaseGeometry, cells: np.ndarray, side_a: np.ndarray
+    geom: BaseGeometry, cells: Cells | None, side_a: np.ndarray
 ) -> tuple[Polygon, Polygon] | None:
     """Cut ``geom`` between the buildings ``side_a`` and the rest, along their cells.
 
-    ``cells`` are the buildings' cells (:func:`building_cells`) in the order of
-    ``side_a`` (a mask). The line passes midway between neighbouring buildings of the
-    two sides; only the smaller side's cells are merged.
+    ``cells`` belong to the buildings in the order of ``side_a`` (a mask). The line
+    passes midway between neighbouring buildings of the two sides and never through
+    a footprint; only the smaller side's cells are merged.
     """
-    if side_a.all() or not side_a.any():
+    if cells is None or side_a.all() or not side_a.any():
         return None
     flip = int(side_a.sum()) * 2 > len(side_a)
     mine = ~side_a if flip else side_a
-    chosen = [c for c in cells[mine] if c is not None and not c.is_empty]
-    if not chosen:
-        return None
-    region = shapely.intersection(
-        geom, shapely.union_all(np.asarray(chosen, dtype=object))
-    )
-    parts = two_parts(geom, region)
+    region = shapely.coverage_union_all(cells.cover[mine])
+    spilled = cells.footprints[mine & cells.spill]
+    if len(spilled):
+        region = shapely.union(region, shapely.union_all(spilled))
+    others = cells.footprints[~mine]
+    hit = others[shapely.intersects(others, region)]
+    if len(hit):
+        region = shapely.difference(region, shapely.union_all(hit))
+    parts = whole_parts(geom, shapely.intersection(geom, region))
     if parts is None:
         return None
     return (parts[1], parts[0]) if flip else parts
+
+
+def whole_parts(
+    geom: BaseGeometry, region: BaseGeometry
+) -> tuple[Polygon, Polygon] | None:
+    """``geom`` cut into the largest piece of ``region`` and the rest, both whole.
+
+    Where cells clipped to a bent block fall apart, the smaller pieces of ``region``
+    stay with the rest, and pieces of the rest cut off from its largest one join
+    the first part; both parts are then single polygons. Which buildings each holds
+    follows from where they are, not from the side asked for.
+    """
+    parts = [
+        p
+        for p in shapely.get_parts(region)
+        if p.geom_type == "Polygon" and p.area > CRUMB
+    ]
+    if not parts:
+        return None
+    part_a = max(parts, key=lambda p: p.area)
+    rest = [
+        p
+        for p in shapely.get_parts(shapely.difference(geom, part_a))
+        if p.geom_type == "Polygon" and not p.is_empty
+    ]
+    if not rest:
+        return None
+    main = max(rest, key=lambda p: p.area)
+    if main.area <= CRUMB:
+        return None
+    others = [p for p in rest if p is not main]
+    if others:
+        joined = shapely.union_all(np.asarray([part_a, *others], dtype=object))
+        if joined.geom_type != "Polygon":
+            return None
+        part_a = joined
+    return part_a, main
 
 
 def insert_vertices(
