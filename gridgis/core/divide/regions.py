@@ -59,6 +59,8 @@ SLACK = 0.1
 CELL_BUDGET = 8
 #: Cuts along the cells tried for one piece in one search.
 CELL_TRIES = 6
+#: Length (m) of the pieces of boundary sampled to weigh a cut being considered.
+SAMPLE = 6.0
 
 Edge = tuple[float, float]  # shared length, of which on roads
 
@@ -380,7 +382,7 @@ class Partition:
     def _adjacent_sampled(self, x: int, geom: BaseGeometry) -> dict[int, Edge]:
         """What a part of piece ``x`` shares with ``x``'s neighbours, by sampling.
 
-        The boundary ``x`` shares with each neighbour, in pieces of at most 2 m,
+        The boundary ``x`` shares with each neighbour, in pieces of :data:`SAMPLE` m,
         counts where the part holds the piece's middle: close enough to weigh a cut
         being considered; :meth:`apply_cut` measures the one made exactly.
         """
@@ -388,16 +390,25 @@ class Partition:
         near = list(self.adj[x])
         if not near:
             return adj
-        segments = [split_segments(self.shared(x, q), 2.0) for q in near]
-        counts = [len(seg) for seg in segments]
-        if not sum(counts):
+        cache = self._split_cache.setdefault(x, {})
+        if ("samples",) not in cache:
+            segments = [split_segments(self.shared(x, q), SAMPLE) for q in near]
+            counts = [len(seg) for seg in segments]
+            flat = (
+                np.concatenate([seg for seg in segments if len(seg)])
+                if sum(counts)
+                else np.empty((0, 2, 2))
+            )
+            cache[("samples",)] = (  # type: ignore[assignment]
+                np.repeat(np.arange(len(near)), counts),
+                shapely.points((flat[:, 0] + flat[:, 1]) / 2),
+                np.hypot(*(flat[:, 1] - flat[:, 0]).T),
+            )
+        owner, middles, lengths = cache[("samples",)]  # type: ignore[misc]
+        if len(middles) == 0:
             return adj
-        flat = np.concatenate([seg for seg in segments if len(seg)])
-        owner = np.repeat(np.arange(len(near)), counts)
-        middles = shapely.points((flat[:, 0] + flat[:, 1]) / 2)
         shapely.prepare(geom)
         held = shapely.dwithin(geom, middles, 1e-3)
-        lengths = np.hypot(*(flat[:, 1] - flat[:, 0]).T)
         shared = np.bincount(owner[held], weights=lengths[held], minlength=len(near))
         for q, length in zip(near, shared, strict=True):
             if length >= MIN_SHARED:
