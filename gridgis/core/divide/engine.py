@@ -1050,7 +1050,7 @@ def _one_polygon(geom: BaseGeometry) -> BaseGeometry:
     and the report counts it.
     """
     if geom.geom_type == "Polygon":
-        return geom
+        return _tidy(geom)
     parts = sorted(
         (p for p in shapely.get_parts(geom) if p.geom_type == "Polygon"),
         key=lambda p: -p.area,
@@ -1059,8 +1059,21 @@ def _one_polygon(geom: BaseGeometry) -> BaseGeometry:
         raise GeometryError("A grid came out empty.", "生成了一个空网格。")
     real = [p for p in parts if p.area > 1.0]
     if len(real) <= 1:
-        return parts[0]
+        return _tidy(parts[0])
     return shapely.MultiPolygon(real)
+
+
+def _tidy(polygon: BaseGeometry) -> BaseGeometry:
+    """A grid polygon without repeated vertices and pinholes between its pieces.
+
+    Pinholes are holes under 1 m²; the polygon is kept as it is where tidying would
+    make it invalid.
+    """
+    holes = [r for r in polygon.interiors if shapely.Polygon(r).area > 1.0]
+    tidy = shapely.remove_repeated_points(
+        shapely.Polygon(polygon.exterior, holes), 1e-3
+    )
+    return tidy if tidy.is_valid and not tidy.is_empty else polygon
 
 
 def _building_grid(buildings: BuildingSet, grids: gpd.GeoDataFrame) -> pd.Series:
