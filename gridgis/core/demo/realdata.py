@@ -310,7 +310,8 @@ def real_area(
     road_class = np.array([ROAD_CLASSES.get(h) for h in highway], dtype=object)
     lines = place(np.asarray(roads.geometry.values, dtype=object))
     clipped = shapely.intersection(lines, street_geom)
-    rows, shapes = [], []
+    rows: list[dict[str, object]] = []
+    shapes: list[BaseGeometry] = []
     for k, (line, cls) in enumerate(zip(clipped, road_class, strict=True)):
         if cls is None:
             continue
