@@ -618,6 +618,14 @@ def _arterials(roads: gpd.GeoDataFrame, area: BaseGeometry) -> gpd.GeoDataFrame:
     )
 
 
+def _road_names(roads: gpd.GeoDataFrame) -> list[str]:
+    """Each road's name, or its id where it has none."""
+    return [
+        str(n) if isinstance(n, str) and n.strip() else str(i)
+        for n, i in zip(roads["name"], roads["id"], strict=True)
+    ]
+
+
 def _arterial_zones(
     blocks: np.ndarray,
     area: BaseGeometry,
@@ -649,10 +657,7 @@ def _arterial_zones(
     if len(faces) < 2:
         return zones, zone_names
     face = assign_points(shapely.point_on_surface(blocks), faces).index
-    names = [
-        str(n) if isinstance(n, str) and n.strip() else str(i)
-        for n, i in zip(arterials["name"], arterials["id"], strict=True)
-    ]
+    names = _road_names(arterials)
     tree = shapely.STRtree(np.asarray(arterials.geometry.values))
     keys: dict[tuple[int, int], int] = {}
     out = np.zeros(len(blocks), dtype=np.int64)
@@ -690,10 +695,7 @@ def _arterial_crossings(
     geoms = np.asarray(grids.geometry.values, dtype=object)
     cores = shapely.buffer(geoms, -1.0)
     lines = np.asarray(arterials.geometry.values, dtype=object)
-    names = [
-        str(n) if isinstance(n, str) and n.strip() else str(i)
-        for n, i in zip(arterials["name"], arterials["id"], strict=True)
-    ]
+    names = _road_names(arterials)
     g, r = shapely.STRtree(lines).query(cores, predicate="intersects")
     inside = shapely.length(shapely.intersection(cores[g], lines[r]))
     out = []
