@@ -25,6 +25,7 @@ from gridgis.core.definitions import (
     FacilityCategory,
     GridKind,
     Level,
+    RoadClass,
 )
 from gridgis.core.divide.blocks import (
     Blocks,
@@ -375,6 +376,11 @@ def divide_community(
     _progress(feedback, 25.0)
 
     zones, zone_names = _zones(blocks.geoms, overlays, respect)
+    arterials = _arterials(inputs.roads, inputs.area)
+    zones, zone_names = _arterial_zones(
+        blocks.geoms, inputs.area, arterials, zones, zone_names
+    )
+    separate = bool(respect) or len(set(zones.tolist())) > 1
     partition = _graph(blocks, buildings, zones, roads_inside, feedback)
     fixed = _fixed_grids(
         partition, blocks, buildings, inputs, options, settings, report
@@ -386,8 +392,8 @@ def divide_community(
     check(feedback)
 
     # Parts to divide: connected, inside one zone; zones too small join a neighbour.
-    parts = partition.components(pool, same_zone=bool(respect))
-    if respect:
+    parts = partition.components(pool, same_zone=separate)
+    if separate:
         parts = _join_small_zones(partition, parts, band, zone_names, report.notes)
     describe = _Describer(partition, inputs.community, zone_names, len(parts))
     leaves = _divide_parts(partition, parts, band, options, report, describe, feedback)
@@ -416,6 +422,22 @@ def divide_community(
     measure(report, grids, inputs.community, roads_inside, inputs.all_footprints, bands)
     if respect:
         report.overlay_crossings = _crossings(grids, inputs.overlays, respect)
+    crossings = _arterial_crossings(grids, arterials)
+    report.arterial_crossings = len(crossings)
+    for code, roads, metres in crossings:
+        called = "、".join(roads[:3])
+        called_en = ", ".join(roads[:3])
+        report.notes.append(
+            Text(
+                f"网格 {code} 有主干路 {called} 穿过(约 {metres:.0f} 米):"
+                "那里两条主干路之间的地块户数不足以单独成为网格(或没有住户),"
+                "已与相邻地块合并。",
+                f"Grid {code} is crossed by the arterial road {called_en} (about "
+                f"{metres:.0f} m): the land between arterials there holds too few "
+                "households for a grid of its own (or none) and was joined to its "
+                "neighbour.",
+            )
+        )
     building_grid = _building_grid(buildings, grids)
     report.seconds = time.perf_counter() - started
     _progress(feedback, 100.0)
@@ -585,6 +607,113 @@ def _zones(
     return zones, zone_names
 
 
+def _arterials(roads: gpd.GeoDataFrame, area: BaseGeometry) -> gpd.GeoDataFrame:
+    """The arterial roads inside ``area``, clipped to it, with their names."""
+    chosen = roads[roads["class"] == RoadClass.ARTERIAL.value]
+    if chosen.empty:
+        return chosen
+    clipped = shapely.intersection(np.asarray(chosen.geometry.values), area)
+    keep = shapely.length(clipped) > 0
+    return gpd.GeoDataFrame(
+        {
+            "name": chosen["name"].to_numpy(dtype=object)[keep],
+            "id": chosen["id"].to_numpy(dtype=object)[keep],
+        },
+        geometry=list(clipped[keep]),
+        crs=roads.crs,
+    )
+
+
+def _road_names(roads: gpd.GeoDataFrame) -> list[str]:
+    """Each road's name, or its id where it has none."""
+    return [
+        str(n) if isinstance(n, str) and n.strip() else str(i)
+        for n, i in zip(roads["name"], roads["id"], strict=True)
+    ]
+
+
+def _arterial_zones(
+    blocks: np.ndarray,
+    area: BaseGeometry,
+    arterials: gpd.GeoDataFrame,
+    zones: np.ndarray,
+    zone_names: dict[int, list[str]],
+) -> tuple[np.ndarray, dict[int, list[str]]]:
+    """Zones refined by the land between arterial roads.
+
+    Grids are not to cross an arterial road, so the land each encloses is divided on
+    its own; :func:`_join_small_zones` joins land too small for a grid to a
+    neighbour and the report says where and why.
+    """
+    if arterials.empty or len(blocks) == 0:
+        return zones, zone_names
+    lines = line_parts([area.boundary, *arterials.geometry.values])
+    faces = np.asarray(
+        list(
+            shapely.get_parts(
+                shapely.polygonize(
+                    shapely.get_parts(
+                        shapely.union_all(np.asarray(lines, dtype=object))
+                    )
+                )
+            )
+        ),
+        dtype=object,
+    )
+    if len(faces) < 2:
+        return zones, zone_names
+    face = assign_points(shapely.point_on_surface(blocks), faces).index
+    names = _road_names(arterials)
+    tree = shapely.STRtree(np.asarray(arterials.geometry.values))
+    keys: dict[tuple[int, int], int] = {}
+    out = np.zeros(len(blocks), dtype=np.int64)
+    new_names: dict[int, list[str]] = {}
+    for b in range(len(blocks)):
+        key = (int(zones[b]), int(face[b]))
+        if key not in keys:
+            keys[key] = len(keys)
+            around = sorted(
+                {
+                    names[j]
+                    for j in tree.query(
+                        faces[key[1]] if key[1] >= 0 else blocks[b],
+                        predicate="dwithin",
+                        distance=ON_LINE,
+                    )
+                }
+            )
+            label = [f"{' / '.join(around[:3])}"] if around else []
+            new_names[keys[key]] = list(zone_names.get(key[0]) or []) + label
+        out[b] = keys[key]
+    return out, new_names
+
+
+def _arterial_crossings(
+    grids: gpd.GeoDataFrame, arterials: gpd.GeoDataFrame
+) -> list[tuple[str, list[str], float]]:
+    """Grids an arterial road runs through: code, road names, metres inside.
+
+    As the validator counts them: 20 m or more of the road inside the grid, away
+    from its boundary.
+    """
+    if arterials.empty or grids.empty:
+        return []
+    geoms = np.asarray(grids.geometry.values, dtype=object)
+    cores = shapely.buffer(geoms, -1.0)
+    lines = np.asarray(arterials.geometry.values, dtype=object)
+    names = _road_names(arterials)
+    g, r = shapely.STRtree(lines).query(cores, predicate="intersects")
+    inside = shapely.length(shapely.intersection(cores[g], lines[r]))
+    out = []
+    for k in np.unique(g):
+        mine = (g == k) & (inside > 0)
+        total = float(inside[mine].sum())
+        if total >= 20.0:
+            roads = sorted({names[j] for j in r[mine]})
+            out.append((str(grids["code"].iloc[k]), roads, total))
+    return out
+
+
 def _graph(
     blocks: Blocks,
     buildings: BuildingSet,
@@ -749,9 +878,28 @@ def _attach_empty(
 ) -> None:
     """Parts without households join the grid they share most boundary with."""
     owner = {p: k for k, g in enumerate(grids_pieces) for p in g["pieces"]}
-    for part in parts:
-        if partition.households(part) > 0:
-            continue
+    empty = [part for part in parts if partition.households(part) == 0]
+    # Empty parts next to other empty parts join once those have a grid.
+    while True:
+        ready = [
+            part
+            for part in empty
+            if any(q in owner for p in part for q in partition.neighbours(p))
+        ]
+        if not ready:
+            break
+        for part in ready:
+            best_k, best_len = -1, 0.0
+            for p in part:
+                for q, (length, _) in partition.neighbours(p).items():
+                    if q in owner and length > best_len:
+                        best_k, best_len = owner[q], length
+            grid = grids_pieces[best_k]
+            grid["pieces"] = list(grid["pieces"]) + part
+            for p in part:
+                owner[p] = best_k
+        empty = [part for part in empty if part[0] not in owner]
+    for part in empty:
         best: tuple[float, int] | None = None
         for p in part:
             for q, (length, _) in partition.neighbours(p).items():
@@ -932,7 +1080,7 @@ def _one_polygon(geom: BaseGeometry) -> BaseGeometry:
     and the report counts it.
     """
     if geom.geom_type == "Polygon":
-        return geom
+        return _tidy(geom)
     parts = sorted(
         (p for p in shapely.get_parts(geom) if p.geom_type == "Polygon"),
         key=lambda p: -p.area,
@@ -941,8 +1089,21 @@ def _one_polygon(geom: BaseGeometry) -> BaseGeometry:
         raise GeometryError("A grid came out empty.", "生成了一个空网格。")
     real = [p for p in parts if p.area > 1.0]
     if len(real) <= 1:
-        return parts[0]
+        return _tidy(parts[0])
     return shapely.MultiPolygon(real)
+
+
+def _tidy(polygon: BaseGeometry) -> BaseGeometry:
+    """A grid polygon without repeated vertices and pinholes between its pieces.
+
+    Pinholes are holes under 1 m²; the polygon is kept as it is where tidying would
+    make it invalid.
+    """
+    holes = [r for r in polygon.interiors if shapely.Polygon(r).area > 1.0]
+    tidy = shapely.remove_repeated_points(
+        shapely.Polygon(polygon.exterior, holes), 1e-3
+    )
+    return tidy if tidy.is_valid and not tidy.is_empty else polygon
 
 
 def _building_grid(buildings: BuildingSet, grids: gpd.GeoDataFrame) -> pd.Series:

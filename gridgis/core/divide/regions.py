@@ -29,9 +29,12 @@ from gridgis.core.divide.blocks import (
     SHARED_GRID,
     BuildingSet,
     dominant_orientation,
+    split_segments,
 )
 from gridgis.core.divide.split import (
+    Cells,
     Gap,
+    building_cells,
     clip_segments,
     cut_cells,
     cut_straight,
@@ -39,6 +42,7 @@ from gridgis.core.divide.split import (
     insert_vertices,
     line_segments,
     segment_length,
+    simple_cut,
 )
 from gridgis.core.progress import Feedback, check
 
@@ -53,6 +57,10 @@ KEEP_ROAD, KEEP_SPLIT = 3, 1
 SLACK = 0.1
 #: Cuts along Voronoi cells tried per search for a cut (each takes milliseconds).
 CELL_BUDGET = 8
+#: Cuts along the cells tried for one piece in one search.
+CELL_TRIES = 6
+#: Length (m) of the pieces of boundary sampled to weigh a cut being considered.
+SAMPLE = 6.0
 
 Edge = tuple[float, float]  # shared length, of which on roads
 
@@ -155,6 +163,11 @@ class _Part:
     cells: bool = False
     #: Boundary shared with each neighbour, as segments (straight cuts only).
     lines: dict[int, np.ndarray] | None = None
+    #: Whether ``adj`` was measured on the geometry (else sampled, see
+    #: :meth:`Partition._adjacent_sampled`).
+    measured: bool = True
+    #: Its buildings' cells, when the cut followed them (they stay valid).
+    cell_geoms: Cells | None = None
 
 
 @dataclass
@@ -181,10 +194,19 @@ class Partition:
     )
     #: Origin of the area moments (the first piece's centroid).
     origin: np.ndarray | None = None
+    #: Per piece: its buildings' cells (see :func:`building_cells`).
+    _cells: dict[int, Cells | None] = field(default_factory=dict, repr=False)
     #: Cuts along Voronoi cells still allowed in the current search (they are slow).
     _cell_budget: int = field(default=0, repr=False)
 
     # -- building the graph ---------------------------------------------------------
+
+    def cells(self, x: int) -> Cells | None:
+        """The cells of piece ``x``'s buildings inside it (made once per piece)."""
+        if x not in self._cells:
+            piece = self.pieces[x]
+            self._cells[x] = building_cells(piece.geom, self.buildings, piece.members)
+        return self._cells[x]
 
     def add(
         self,
@@ -297,6 +319,20 @@ class Partition:
             return None
         u = np.array([math.cos(angle), math.sin(angle)])
         low = self.buildings.xy[piece.members] @ u <= position
+        if not simple_cut(piece.geom, angle, position):
+            # The parts do not lie wholly on their side of the line (bends, crumbs):
+            # measure what each shares with the neighbours on the geometry itself.
+            parts = (
+                self._part(
+                    x, cut[0], piece.members[low], self._adjacent_sampled(x, cut[0])
+                ),
+                self._part(
+                    x, cut[1], piece.members[~low], self._adjacent_sampled(x, cut[1])
+                ),
+            )
+            parts[0].measured = parts[1].measured = False
+            cache[key] = parts
+            return parts
         adj: tuple[dict[int, Edge], dict[int, Edge]] = ({}, {})
         lines: tuple[dict[int, np.ndarray], dict[int, np.ndarray]] = ({}, {})
         for q, (total, road) in self.adj[x].items():
@@ -324,33 +360,93 @@ class Partition:
 
     def _cut_cells_now(self, x: int, side_a: np.ndarray) -> tuple[_Part, _Part] | None:
         piece = self.pieces[x]
-        cut = cut_cells(piece.geom, self.buildings, piece.members, side_a)
+        cut = cut_cells(piece.geom, self.cells(x), side_a)
         if cut is None:
             return None
         parts = []
-        for geom, members in (
-            (cut[0], piece.members[side_a]),
-            (cut[1], piece.members[~side_a]),
-        ):
-            adj: dict[int, Edge] = {}
-            near = list(self.adj[x])
-            if near:
-                others = np.asarray([self.pieces[q].geom for q in near], dtype=object)
-                shared = shapely.length(
-                    shapely.intersection(
-                        shapely.boundary(geom),
-                        shapely.boundary(others),
-                        grid_size=SHARED_GRID,  # the cut's new vertices are not
-                    )  # in the neighbours yet
-                )
-                for q, length in zip(near, shared, strict=True):
-                    if length >= MIN_SHARED:
-                        total, road = self.adj[x][q]
-                        adj[q] = (float(length), road * min(1.0, length / total))
-            part = self._part(x, geom, members, adj)
+        cells = self.cells(x)
+        # Buildings go with the part holding them (the cut may have moved a few).
+        side_a = shapely.contains(cut[0], self.buildings.points[piece.members])
+        if side_a.all() or not side_a.any():
+            return None
+        for geom, mask in ((cut[0], side_a), (cut[1], ~side_a)):
+            part = self._part(
+                x, geom, piece.members[mask], self._adjacent_sampled(x, geom)
+            )
+            part.measured = False
             part.cells = True
+            part.cell_geoms = None if cells is None else cells.subset(mask)
             parts.append(part)
         return parts[0], parts[1]
+
+    def _adjacent_sampled(self, x: int, geom: BaseGeometry) -> dict[int, Edge]:
+        """What a part of piece ``x`` shares with ``x``'s neighbours, by sampling.
+
+        The boundary ``x`` shares with each neighbour, in pieces of :data:`SAMPLE` m,
+        counts where the part holds the piece's middle: close enough to weigh a cut
+        being considered; :meth:`apply_cut` measures the one made exactly.
+        """
+        adj: dict[int, Edge] = {}
+        near = list(self.adj[x])
+        if not near:
+            return adj
+        cache = self._split_cache.setdefault(x, {})
+        if ("samples",) not in cache:
+            segments = [split_segments(self.shared(x, q), SAMPLE) for q in near]
+            counts = [len(seg) for seg in segments]
+            flat = (
+                np.concatenate([seg for seg in segments if len(seg)])
+                if sum(counts)
+                else np.empty((0, 2, 2))
+            )
+            cache[("samples",)] = (  # type: ignore[assignment]
+                np.repeat(np.arange(len(near)), counts),
+                shapely.points((flat[:, 0] + flat[:, 1]) / 2),
+                np.hypot(*(flat[:, 1] - flat[:, 0]).T),
+            )
+        owner, middles, lengths = cache[("samples",)]  # type: ignore[misc]
+        if len(middles) == 0:
+            return adj
+        shapely.prepare(geom)
+        held = shapely.dwithin(geom, middles, 1e-3)
+        shared = np.bincount(owner[held], weights=lengths[held], minlength=len(near))
+        for q, length in zip(near, shared, strict=True):
+            if length >= MIN_SHARED:
+                total, road = self.adj[x][q]
+                adj[q] = (float(length), road * min(1.0, length / total))
+        return adj
+
+    def _adjacent(self, x: int, geom: BaseGeometry) -> dict[int, Edge]:
+        """What a part of piece ``x`` shares with ``x``'s neighbours, measured."""
+        adj: dict[int, Edge] = {}
+        near = list(self.adj[x])
+        if near:
+            others = np.asarray([self.pieces[q].geom for q in near], dtype=object)
+            shared = shapely.length(
+                shapely.intersection(
+                    shapely.boundary(geom),
+                    shapely.boundary(others),
+                    grid_size=SHARED_GRID,  # the cut's new vertices are not
+                )  # in the neighbours yet
+            )
+            # Edges a hair apart (where a vertex could not be added on both
+            # sides) are measured again on a coarser grid.
+            loose = np.flatnonzero(
+                (shared < MIN_SHARED) & shapely.dwithin(geom, others, 0.01)
+            )
+            if len(loose):
+                shared[loose] = shapely.length(
+                    shapely.intersection(
+                        shapely.boundary(geom),
+                        shapely.boundary(others[loose]),
+                        grid_size=0.05,
+                    )
+                )
+            for q, length in zip(near, shared, strict=True):
+                if length >= MIN_SHARED:
+                    total, road = self.adj[x][q]
+                    adj[q] = (float(length), road * min(1.0, length / total))
+        return adj
 
     def apply_cut(self, x: int, part_a: _Part, part_b: _Part) -> tuple[int, int]:
         """Replace piece ``x`` by its two parts; return their ids."""
@@ -383,11 +479,17 @@ class Partition:
             )
             if near.any():
                 piece.geom = insert_vertices(piece.geom, fresh[near])
+        for part in (part_a, part_b):
+            if not part.measured:
+                part.adj = self._adjacent(x, part.geom)
+                part.measured = True
         ids = []
         was_cells = self.pieces[x].cells
         for part in (part_a, part_b):
             i = self.add(part.geom, part.members, zone, block)
             self.pieces[i].cells = was_cells or part.cells
+            if part.cell_geoms is not None:
+                self._cells[i] = part.cell_geoms
             ids.append(i)
         ia, ib = ids
         for q in list(self.adj[x]):
@@ -531,30 +633,53 @@ class Partition:
             return out
         self._cell_budget -= 1
         # No straight line between buildings: follow the buildings' Voronoi cells,
-        # taking first the buildings nearest side A.
+        # taking first the buildings nearest side A (by distance to the boundary
+        # they share, then along a few directions), so that the part stays whole.
+        xy = self.buildings.xy[piece.members]
+        keys: list[np.ndarray] = []
+        touching = [q for q in side_a if q in self.adj[x]]
+        if touching:
+            segments = np.concatenate([self.shared(x, q) for q in touching])
+            if len(segments):
+                line = shapely.multilinestrings(shapely.linestrings(segments))
+                keys.append(shapely.distance(line, shapely.points(xy)))
+        directions = [angle]
         if side_a:
             towards = np.mean([self.pieces[p].centroid for p in side_a], axis=0)
             u = piece.centroid - towards
-            if np.hypot(*u) < 1e-9:
-                u = np.array([math.cos(angle), math.sin(angle)])
+            if np.hypot(*u) > 1e-9:
+                directions.insert(0, math.atan2(u[1], u[0]))
         else:
-            u = np.array([math.cos(angle), math.sin(angle)])
-        xy = self.buildings.xy[piece.members]
-        order = np.argsort(xy @ u, kind="stable")
-        running = np.cumsum(self.buildings.households[piece.members][order])
-        feasible = np.flatnonzero((running >= window[0]) & (running <= window[1]))
-        feasible = feasible[feasible < len(order) - 1]
-        for i in sorted(feasible, key=lambda i: abs(running[i] - need))[:2]:
-            mask = np.zeros(len(order), dtype=bool)
-            mask[order[: i + 1]] = True
-            cut = self._cut_cells(x, mask)
-            if cut is None:
-                continue
-            part_a, part_b = cut
-            if side_a and not (part_a.adj.keys() & side_a):
-                continue
-            out.append((part_a, part_b))
-            break
+            directions += [angle + math.pi / 2, angle - math.pi / 2]
+        for a in directions:
+            keys.append(xy @ np.array([math.cos(a), math.sin(a)]))
+        households = self.buildings.households[piece.members]
+        tries = CELL_TRIES
+        tried: set[bytes] = set()
+        for key in keys:
+            order = np.argsort(key, kind="stable")
+            running = np.cumsum(households[order])
+            feasible = np.flatnonzero((running >= window[0]) & (running <= window[1]))
+            feasible = feasible[feasible < len(order) - 1]
+            for i in sorted(feasible, key=lambda i: abs(running[i] - need))[:3]:
+                mask = np.zeros(len(order), dtype=bool)
+                mask[order[: i + 1]] = True
+                if mask.tobytes() in tried or tries <= 0:
+                    continue
+                tried.add(mask.tobytes())
+                tries -= 1
+                cut = self._cut_cells(x, mask)
+                if cut is None:
+                    continue
+                part_a, part_b = cut
+                if side_a and not (part_a.adj.keys() & side_a):
+                    continue
+                if not window[0] <= part_a.households <= window[1]:
+                    continue
+                out.append((part_a, part_b))
+                break
+            if len(out) >= 2 or tries <= 0:
+                break
         return out
 
     def _components_within(self, ids: list[int]) -> list[list[int]]:
@@ -645,6 +770,8 @@ class Partition:
                         if not (part_a.adj.keys() & mine) or any(
                             not (part_b.adj.keys() & set(g)) for g in others
                         ):
+                            continue
+                        if not window[0] <= have + part_a.households <= window[1]:
                             continue
                         length = (
                             part_a.perimeter + part_b.perimeter - hub.perimeter

@@ -68,6 +68,9 @@ class QualityReport:
     oversize_buildings: list[tuple[str, int]] = field(default_factory=list)
     #: Grids crossing the boundary of a respected overlay kind, per kind.
     overlay_crossings: dict[str, int] = field(default_factory=dict)
+    #: Grids an arterial road runs through (only where the land between arterials
+    #: cannot hold a grid; the notes say where).
+    arterial_crossings: int = 0
     #: Why the band cannot be met (empty when it is met).
     infeasible: list[Text] = field(default_factory=list)
     #: Other things the planner should know.
@@ -122,6 +125,7 @@ class QualityReport:
                 {"id": b, "households": h} for b, h in self.oversize_buildings
             ],
             "overlay_crossings": dict(self.overlay_crossings),
+            "arterial_crossings": self.arterial_crossings,
             "feasible": self.feasible,
             "infeasible": [{"zh": t.zh, "en": t.en} for t in self.infeasible],
             "notes": [{"zh": t.zh, "en": t.en} for t in self.notes],
@@ -188,6 +192,12 @@ class QualityReport:
                 ),
             ),
         ]
+        rows.append(
+            (
+                t("主干路穿过的网格", "grids crossed by an arterial road"),
+                str(self.arterial_crossings),
+            )
+        )
         for kind, count in self.overlay_crossings.items():
             name = OverlayKind(kind).label.get(lang)
             rows.append(

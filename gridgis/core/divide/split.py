@@ -22,6 +22,8 @@ from gridgis.core.divide.blocks import BuildingSet
 CLEARANCE = 2.0
 #: Parts of a cut smaller than this (m²) are numerical crumbs, not parts.
 CRUMB = 1.0
+#: Tolerance (m) the buildings' cells are simplified with.
+CELL_SIMPLIFY = 1.0
 
 
 @dataclass(frozen=True)
@@ -141,16 +143,59 @@ def cut_straight(
     return parts[0], parts[1]
 
 
+def simple_cut(geom: BaseGeometry, angle: float, position: float) -> bool:
+    """Whether a line cuts ``geom`` exactly as :func:`cut_straight`'s fast path does.
+
+    Then each part lies wholly on its side of the line, and the boundary the parts
+    share with neighbours can be split at the line.
+    """
+    if geom.geom_type != "Polygon":
+        return False
+    u = np.array([np.cos(angle), np.sin(angle)])
+    low = np.asarray(geom.exterior.coords)[:, :2] @ u - position <= 0
+    if int((low[:-1] != low[1:]).sum()) != 2:
+        return False
+    for hole in geom.interiors:
+        side = np.asarray(hole.coords)[:, :2] @ u - position <= 0
+        if side.any() and not side.all():
+            return False
+    return True
+
+
+def two_parts(
+    geom: BaseGeometry, side_a: BaseGeometry
+) -> tuple[Polygon, Polygon] | None:
+    """``geom`` as side A (the one real part of ``side_a``) and the rest, or ``None``.
+
+    Both must be single polygons. Crumbs (numerical slivers under :data:`CRUMB` m²)
+    that fall off either side join side A when that keeps it one polygon, so the two
+    parts always cover ``geom`` with nothing lost; otherwise there is no such cut.
+    """
+    part_a = _single(side_a)
+    if part_a is None:
+        return None
+    rest = [
+        p
+        for p in shapely.get_parts(shapely.difference(geom, part_a))
+        if p.geom_type == "Polygon" and not p.is_empty
+    ]
+    real = [p for p in rest if p.area > CRUMB]
+    if len(real) != 1:
+        return None
+    crumbs = [p for p in rest if p.area <= CRUMB]
+    if crumbs:
+        joined = shapely.union_all(np.asarray([part_a, *crumbs], dtype=object))
+        if joined.geom_type != "Polygon":
+            return None
+        part_a = joined
+    return part_a, real[0]
+
+
 def _cut_overlay(
     geom: BaseGeometry, angle: float, position: float
 ) -> tuple[Polygon, Polygon] | None:
-    low = _single(shapely.intersection(geom, halfplane(angle, position, geom.bounds)))
-    if low is None:
-        return None
-    high = _single(shapely.difference(geom, low))
-    if high is None:
-        return None
-    return low, high
+    low = shapely.intersection(geom, halfplane(angle, position, geom.bounds))
+    return two_parts(geom, low)
 
 
 def clip_segments(
@@ -213,50 +258,140 @@ def line_segments(geom: BaseGeometry) -> np.ndarray:
     return np.stack([coords[:-1][same], coords[1:][same]], axis=1)
 
 
-def cut_cells(
-    geom: BaseGeometry,
-    buildings: BuildingSet,
-    members: np.ndarray,
-    side_a: np.ndarray,
-) -> tuple[Polygon, Polygon] | None:
-    """Cut ``geom`` between the buildings ``side_a`` (a mask of ``members``) and the rest.
+@dataclass(frozen=True)
+class Cells:
+    """The buildings' cells of one piece: which part of it is nearest to which.
 
-    The line follows the edges of the Voronoi cells of the footprints' outlines, so it
-    passes midway between neighbouring buildings of the two sides.
+    ``cover`` is a coverage (neighbouring cells share their edges exactly), so any
+    group of cells merges in time linear in its size; ``spill`` marks the few
+    footprints that reach out of their own cell.
     """
-    if side_a.all() or not side_a.any():
+
+    cover: np.ndarray
+    footprints: np.ndarray
+    spill: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.cover)
+
+    def subset(self, mask: np.ndarray) -> Cells:
+        """The cells of the buildings ``mask`` (a part cut along the cells)."""
+        return Cells(self.cover[mask], self.footprints[mask], self.spill[mask])
+
+
+def building_cells(
+    area: BaseGeometry, buildings: BuildingSet, members: np.ndarray
+) -> Cells | None:
+    """The cells of the buildings ``members`` of a piece ``area``.
+
+    One Voronoi diagram of the footprints' outlines (vertices every 5 m), its cells
+    merged per building and simplified as a coverage: n log n in the buildings, once
+    per piece; every cut along the cells afterwards only merges cells. ``None`` when
+    there are too few outline points.
+    """
+    members = np.asarray(members, dtype=np.int64)
+    footprints = buildings.footprints[members]
+    if len(members) < 2:
         return None
-    outlines = shapely.segmentize(shapely.boundary(buildings.footprints[members]), 5.0)
+    outlines = shapely.segmentize(shapely.boundary(footprints), 5.0)
     coords, owner = shapely.get_coordinates(outlines, return_index=True)
     coords = np.round(coords, 3)
     coords, first = np.unique(coords, axis=0, return_index=True)
     owner = owner[first]
     if len(coords) < 3:
         return None
-    sites = shapely.points(coords)
-    cells = np.asarray(
+    envelope = shapely.envelope(area).buffer(50.0)
+    diagram = np.asarray(
         list(
             shapely.get_parts(
-                shapely.voronoi_polygons(
-                    MultiPoint(coords), extend_to=shapely.envelope(geom).buffer(50.0)
-                )
+                shapely.voronoi_polygons(MultiPoint(coords), extend_to=envelope)
             )
         ),
         dtype=object,
     )
-    cell_pos, site_pos = shapely.STRtree(sites).query(cells, predicate="contains")
-    mine = side_a[owner[site_pos]]
-    region = shapely.coverage_union_all(cells[cell_pos[mine]])
-    footprints_a = shapely.union_all(buildings.footprints[members[side_a]])
-    footprints_b = shapely.union_all(buildings.footprints[members[~side_a]])
-    region = shapely.difference(shapely.union(region, footprints_a), footprints_b)
-    part_a = _single(shapely.intersection(geom, region))
-    if part_a is None:
+    cell_pos, site_pos = shapely.STRtree(shapely.points(coords)).query(
+        diagram, predicate="contains"
+    )
+    whose = owner[site_pos]
+    order = np.argsort(whose, kind="stable")
+    whose, cell_pos = whose[order], cell_pos[order]
+    bounds = np.flatnonzero(np.diff(whose)) + 1
+    cover = np.empty(len(members), dtype=object)
+    for w, c in zip(np.split(whose, bounds), np.split(cell_pos, bounds), strict=True):
+        if len(w):
+            cover[int(w[0])] = shapely.coverage_union_all(diagram[c])
+    missing = np.asarray([c is None for c in cover])
+    if missing.any():
         return None
-    part_b = _single(shapely.difference(geom, part_a))
-    if part_b is None:
+    # The cells' shared edges zigzag between outline vertices: simplified as a
+    # coverage (neighbours stay flush) they keep a fraction of their vertices.
+    cover = shapely.coverage_simplify(cover, CELL_SIMPLIFY, simplify_boundary=False)
+    spill = ~shapely.within(footprints, cover)
+    return Cells(cover, footprints, spill)
+
+
+def cut_cells(
+    geom: BaseGeometry, cells: Cells | None, side_a: np.ndarray
+) -> tuple[Polygon, Polygon] | None:
+    """Cut ``geom`` between the buildings ``side_a`` and the rest, along their cells.
+
+    ``cells`` belong to the buildings in the order of ``side_a`` (a mask). The line
+    passes midway between neighbouring buildings of the two sides and never through
+    a footprint; only the smaller side's cells are merged.
+    """
+    if cells is None or side_a.all() or not side_a.any():
         return None
-    return part_a, part_b
+    flip = int(side_a.sum()) * 2 > len(side_a)
+    mine = ~side_a if flip else side_a
+    region = shapely.coverage_union_all(cells.cover[mine])
+    spilled = cells.footprints[mine & cells.spill]
+    if len(spilled):
+        region = shapely.union(region, shapely.union_all(spilled))
+    others = cells.footprints[~mine]
+    hit = others[shapely.intersects(others, region)]
+    if len(hit):
+        region = shapely.difference(region, shapely.union_all(hit))
+    parts = whole_parts(geom, shapely.intersection(geom, region))
+    if parts is None:
+        return None
+    return (parts[1], parts[0]) if flip else parts
+
+
+def whole_parts(
+    geom: BaseGeometry, region: BaseGeometry
+) -> tuple[Polygon, Polygon] | None:
+    """``geom`` cut into the largest piece of ``region`` and the rest, both whole.
+
+    Where cells clipped to a bent block fall apart, the smaller pieces of ``region``
+    stay with the rest, and pieces of the rest cut off from its largest one join
+    the first part; both parts are then single polygons. Which buildings each holds
+    follows from where they are, not from the side asked for.
+    """
+    parts = [
+        p
+        for p in shapely.get_parts(region)
+        if p.geom_type == "Polygon" and p.area > CRUMB
+    ]
+    if not parts:
+        return None
+    part_a = max(parts, key=lambda p: p.area)
+    rest = [
+        p
+        for p in shapely.get_parts(shapely.difference(geom, part_a))
+        if p.geom_type == "Polygon" and not p.is_empty
+    ]
+    if not rest:
+        return None
+    main = max(rest, key=lambda p: p.area)
+    if main.area <= CRUMB:
+        return None
+    others = [p for p in rest if p is not main]
+    if others:
+        joined = shapely.union_all(np.asarray([part_a, *others], dtype=object))
+        if joined.geom_type != "Polygon":
+            return None
+        part_a = joined
+    return part_a, main
 
 
 def insert_vertices(
@@ -290,7 +425,7 @@ def insert_vertices(
         ab = b - a
         length2 = np.maximum((ab * ab).sum(axis=1), 1e-24)
         rel = points[:, None, :] - a[None, :, :]
-        is_vertex = np.hypot(rel[..., 0], rel[..., 1]).min(axis=1) <= 1e-9
+        is_vertex = np.hypot(rel[..., 0], rel[..., 1]).min(axis=1) <= tolerance
         t = np.clip((rel * ab[None]).sum(axis=2) / length2[None], 0.0, 1.0)
         off = rel - t[..., None] * ab[None]
         dist = np.hypot(off[..., 0], off[..., 1])
@@ -312,4 +447,6 @@ def insert_vertices(
         out.append(ring)
     if not changed:
         return geom
-    return Polygon(out[0], out[1:])
+    result = Polygon(out[0], out[1:])
+    # A point a hair off the edge can fold the ring; then the edge stays as it was.
+    return result if result.is_valid else geom

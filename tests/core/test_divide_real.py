@@ -1,0 +1,113 @@
+"""Division on real OpenStreetMap footprints and roads (moved to Hangzhou)."""
+
+import numpy as np
+import pytest
+import shapely
+
+from gridgis.core.demo.realdata import EPSG, real_area
+from gridgis.core.divide import divide_community
+from gridgis.core.link import assign_points, cut_buildings, inside_points
+
+pytest.importorskip("pyrosm")
+
+BAND = (300, 500)
+
+
+@pytest.fixture(scope="module")
+def kouvola():
+    return real_area("kouvola")
+
+
+def check(division, area, code):
+    """Facts every division must have on real data."""
+    community = area.communities.set_index("code").geometry[code]
+    grids = division.grids
+    geoms = np.asarray(grids.geometry.values)
+    assert all(g.geom_type == "Polygon" and g.is_valid for g in geoms)
+    covered = shapely.union_all(geoms)
+    assert shapely.difference(community, covered).area < 1.0
+    assert shapely.area(geoms).sum() - covered.area < 1.0
+    footprints = np.asarray(area.buildings.geometry.values)
+    points = inside_points(footprints)
+    mine = shapely.contains(community, points)
+    where = assign_points(points[mine], geoms).index
+    assert (where >= 0).all()
+    assert cut_buildings(footprints[mine], geoms, where).empty
+    report = division.report
+    assert report.buildings_cut == 0
+    assert report.not_contiguous == 0
+    return report
+
+
+def test_the_fixture_is_real_data_in_a_chinese_zone(kouvola):
+    b = kouvola.buildings
+    assert kouvola.buildings.crs.to_epsg() == EPSG
+    assert 2000 <= len(b) <= 3000
+    assert len(kouvola.roads) >= 150
+    # Centred on Hangzhou in CGCS2000 / GK CM 120E.
+    x, y = shapely.centroid(kouvola.streets.geometry.iloc[0]).coords[0]
+    assert abs(x - 514_400) < 2_000
+    assert abs(y - 3_354_900) < 2_000
+    homes = b[b["use"] == "residential"]
+    assert (homes["households"] >= 1).all()
+    assert (b.loc[b["use"] != "residential", "households"] == 0).all()
+    # households = round(area × levels × 0.8 / 90), at least 1.
+    row = homes.iloc[0]
+    expect = max(1, round(row.geometry.area * row["floors"] * 0.8 / 90))
+    assert abs(row["households"] - expect) <= 1
+
+
+def test_orientations_hold_the_same_buildings(kouvola):
+    turned = real_area("kouvola", rotate=115.0, mirror=True)
+    assert sorted(turned.buildings["id"]) == sorted(kouvola.buildings["id"])
+    assert turned.buildings["households"].sum() == kouvola.buildings["households"].sum()
+    ratio = turned.buildings.area.sum() / kouvola.buildings.area.sum()
+    assert ratio == pytest.approx(1.0, abs=1e-6)
+
+
+@pytest.mark.slow
+def test_a_real_community_divides_in_band_without_cutting(kouvola):
+    store = kouvola.store()
+    code = kouvola.communities["code"].iloc[0]
+    division = divide_community(store, code)
+    report = check(division, kouvola, code)
+    assert report.in_band == report.residential
+    assert report.residential >= 12
+    # The arterial crossings left are counted and explained.
+    if report.arterial_crossings:
+        assert any("arterial" in note.en for note in report.notes)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("rotate", "mirror"), [(37.0, False), (0.0, True), (115.0, True)]
+)
+def test_turned_and_mirrored_maps_divide_just_as_well(rotate, mirror):
+    area = real_area("kouvola", rotate=rotate, mirror=mirror)
+    code = area.communities["code"].iloc[0]
+    report = check(divide_community(area.store(), code), area, code)
+    assert report.in_band == report.residential
+
+
+@pytest.mark.slow
+def test_high_rise_compounds_never_make_a_grid_in_pieces():
+    area = real_area("kouvola", density="highrise")
+    hh = area.buildings["households"]
+    assert ((hh >= 100) & (hh <= 600)).sum() >= 50
+    assert (hh > BAND[1]).sum() >= 3
+    code = area.communities["code"].iloc[0]
+    report = check(divide_community(area.store(), code), area, code)
+    # Every building above the band is a grid of its own, and the report says so.
+    assert len(report.oversize_buildings) == int((hh > BAND[1]).sum())
+    assert any("on their own" in note.en for note in report.notes)
+    assert report.in_band >= 0.9 * (report.residential - len(report.oversize_buildings))
+
+
+@pytest.mark.slow
+def test_a_street_of_real_communities_divides_each_one():
+    area = real_area("helsinki")
+    assert len(area.communities) >= 3
+    store = area.store()
+    for code in area.communities["code"]:
+        report = check(divide_community(store, code), area, code)
+        assert report.residential >= 1
