@@ -33,6 +33,7 @@ import shapely
 
 from gridgis.core.definitions import (
     BuildingUse,
+    ChangeOperation,
     FacilityCategory,
     GridKind,
     LabelledEnum,
@@ -45,7 +46,7 @@ from gridgis.core.errors import GeometryError, SchemaError
 
 #: Version of the project-file schema written by this GridGIS; files with a lower
 #: version are migrated when opened, files with a higher one are refused.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Name of the geometry column in every spatial layer.
 GEOMETRY_COLUMN = "geom"
@@ -524,6 +525,33 @@ LAYERS: dict[str, Layer] = {
                 _f("revision", INT, "版本号", "revision", "REVISION", required=True),
             ),
             key=("revision", "code"),
+            user_data=False,
+        ),
+        Layer(
+            "changes",
+            "变更记录",
+            "Change log",
+            None,
+            (
+                _f("change_set", INT, "变更集", "change set", "CHANGE_SET",
+                   required=True),
+                _f("changed_by", TEXT, "修改人", "changed by", "CHANGED_BY",
+                   width=80),
+                _f("changed_at", DT, "修改时间", "changed at", "CHANGED_AT",
+                   required=True),
+                _f("tool", TEXT, "工具", "tool", "TOOL", width=80),
+                _f("community_code", TEXT, "所属社区编码", "community code(s)",
+                   "COMM_CODE"),
+                _f("grid_code", TEXT, "网格编码", "grid code", "GRID_CODE", width=15),
+                _f("layer", TEXT, "图层", "layer", "LAYER", required=True, width=40),
+                _f("feature_fid", INT, "要素编号", "feature fid", "FEAT_FID"),
+                _f("operation", TEXT, "操作", "operation", "OPERATION",
+                   required=True, choices=ChangeOperation, width=10),
+                _f("rows", INT, "行数", "rows", "ROWS"),
+                _f("before", TEXT, "修改前", "before", "BEFORE"),
+                _f("after", TEXT, "修改后", "after", "AFTER"),
+            ),
+            key=("change_set", "layer", "feature_fid"),
             user_data=False,
         ),
     )

@@ -82,10 +82,30 @@ def where_mask(frame: pd.DataFrame, where: Where | None) -> np.ndarray:
 class Transaction(ABC):
     """Changes to a store that apply all together when the transaction ends.
 
-    Obtain one with ``with store.transaction() as tx:``; leaving the block normally
-    commits, an exception rolls every change back. Reads are not part of a transaction:
-    read what you need before you open it.
+    Obtain one with ``with store.transaction(tool="gridgis divide") as tx:``; leaving
+    the block normally commits, an exception rolls every change back. Reads are not part
+    of a transaction: read what you need before you open it. Every insert, update and
+    delete is recorded in the change log (:mod:`gridgis.core.store.changelog`) in the
+    same transaction.
     """
+
+    #: The command or app tool writing, e.g. ``"gridgis divide"`` or ``"app: split"``.
+    tool: str = ""
+
+    # Optional hooks for the change log; a store that can read its own uncommitted rows
+    # overrides them (the defaults read what is committed).
+
+    def rows(self, layer: str, fids: Sequence[int] | np.ndarray) -> pd.DataFrame | None:
+        """The rows ``fids`` of ``layer`` as this transaction sees them, or ``None``."""
+        return None
+
+    def fids_where(self, layer: str, where: Where) -> np.ndarray | None:
+        """The fids of the rows matching ``where`` in this transaction, or ``None``."""
+        return None
+
+    def last_change_set(self) -> int | None:
+        """The highest change-set number in the log (0 if empty), or ``None``."""
+        return None
 
     @abstractmethod
     def insert(
@@ -180,12 +200,30 @@ class Store(ABC):
     def _rollback(self, tx: Transaction) -> None:
         """Undo the transaction's changes."""
 
+    @property
+    def user(self) -> str:
+        """Who writes: the OS user for a file (a server store gives its login)."""
+        from gridgis.core.store.changelog import os_user
+
+        return os_user()
+
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        """Open a transaction; all of its changes land together or none does."""
+    def transaction(self, *, tool: str = "") -> Iterator[Transaction]:
+        """Open a transaction; all of its changes land together or none does.
+
+        ``tool`` names the command or app tool writing (``"gridgis divide"``,
+        ``"app: split"``); a front end that set one with
+        :func:`gridgis.core.store.changelog.acting_as` takes precedence. The changes
+        are recorded in the change log inside the same transaction.
+        """
+        from gridgis.core.store.changelog import RecordingTransaction, current_tool
+
         tx = self._begin()
+        tx.tool = current_tool() or tool or "python"
+        recorder = RecordingTransaction(self, tx)
         try:
-            yield tx
+            yield recorder
+            recorder.flush()
         except BaseException:
             self._rollback(tx)
             raise
@@ -268,7 +306,7 @@ def schema_dtypes(layer: str, frame: pd.DataFrame) -> pd.DataFrame:
             frame[fld.name] = col.astype(object).where(col.notna(), None)
         elif fld.type is schema.FieldType.BLOB:
             frame[fld.name] = col.map(
-                lambda v: None if v is None or v is pd.NA else bytes(v)
+                lambda v: None if v is None or v is pd.NA or v != v else bytes(v)
             ).astype(object)
         elif fld.type is schema.FieldType.DATETIME:
             frame[fld.name] = naive_utc(col)

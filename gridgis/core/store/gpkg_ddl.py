@@ -310,3 +310,18 @@ def existing_tables(conn: sqlite3.Connection) -> set[str]:
 def existing_columns(conn: sqlite3.Connection, table: str) -> list[str]:
     """Column names of ``table``."""
     return [r[1] for r in conn.execute(f"PRAGMA table_info({quote(table)})")]
+
+
+#: The audit-trail table: rows are only ever added to it.
+CHANGE_LOG = "changes"
+
+
+def protect_change_log(conn: sqlite3.Connection) -> None:
+    """Make the database refuse to change or remove rows of the change log."""
+    for action in ("UPDATE", "DELETE"):
+        conn.execute(
+            f"CREATE TRIGGER IF NOT EXISTS "
+            f"{quote(f'{CHANGE_LOG}_no_{action.lower()}')} BEFORE {action} "
+            f"ON {quote(CHANGE_LOG)} BEGIN SELECT RAISE(ABORT, 'The GridGIS change log "
+            "cannot be edited (GridGIS 变更记录不可修改)'); END"
+        )

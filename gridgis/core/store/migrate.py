@@ -16,6 +16,9 @@ Versions
 3
     Validation issues record their community and the building, facility or person
     they concern (``issues.community_code``, ``issues.feature``).
+4
+    The audit trail: a ``changes`` table that records every change set (who, when,
+    which tool, the rows before and after); the database refuses edits to it.
 """
 
 from __future__ import annotations
@@ -57,7 +60,11 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
 
 
 #: Data steps: ``STEPS[v]`` turns a version ``v`` file into a version ``v + 1`` file.
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: lambda conn: None,  # the change log is new structure only
+}
 
 
 def add_missing_structure(conn: sqlite3.Connection, epsg: int) -> list[str]:
@@ -90,6 +97,7 @@ def migrate(conn: sqlite3.Connection, settings: Settings) -> Settings:
         for version in range(max(settings.schema_version, 1), schema.SCHEMA_VERSION):
             STEPS[version](conn)
         add_missing_structure(conn, settings.crs_epsg)
+        ddl.protect_change_log(conn)
         conn.execute(
             "UPDATE settings SET value = ? WHERE key = 'schema_version'",
             (json.dumps(schema.SCHEMA_VERSION),),
