@@ -21,6 +21,7 @@ from qgis.core import QgsFeatureRequest, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QObject, pyqtSignal
 from qgis.PyQt.QtWidgets import QUndoCommand, QUndoStack
 
+from gridgis.core.audit import acting_as
 from gridgis.core.edit import ChangeSet, apply_changes
 from gridgis.core.errors import GridGisError, ProjectFileError
 from gridgis.core.settings import Settings
@@ -177,7 +178,8 @@ class ProjectSession(QObject):
 
     def apply(self, changes: ChangeSet) -> ChangeSet:
         """Write ``changes`` to the file, reload the layers and tell the listeners."""
-        applied = apply_changes(self.store, changes)
+        with acting_as(f"app: {changes.tool}"):
+            applied = apply_changes(self.store, changes)
         self._grids_of.clear()
         self.last_layers = frozenset(c.layer for c in applied.changes)
         self.refresh_layers(self.last_layers | set(LINKED_LAYERS))

@@ -73,6 +73,8 @@ class ChangeSet:
     changes: tuple[Change, ...]
     description: Text
     communities: frozenset[str] = field(default_factory=frozenset)
+    #: The edit tool, as the change log names it (``"split"``, ``"undo split"``).
+    tool: str = "edit"
 
     def inverse(self) -> ChangeSet:
         """The change set that undoes this (applied) one."""
@@ -80,6 +82,7 @@ class ChangeSet:
             tuple(c.inverse() for c in reversed(self.changes)),
             Text(f"撤销{self.description.zh}", f"undo {self.description.en}"),
             self.communities,
+            tool=f"undo {self.tool}",
         )
 
 
@@ -98,7 +101,7 @@ def apply_changes(
         Relink buildings and totals of the touched communities afterwards.
     """
     applied = []
-    with store.transaction() as tx:
+    with store.transaction(tool=changes.tool) as tx:
         for change in changes.changes:
             if change.before is None:
                 assert change.after is not None
@@ -277,6 +280,7 @@ def split_grid(store: Store, fid: int, line: LineString) -> ChangeSet:
         ),
         Text(f"拆分网格 {grid['code']}", f"split grid {grid['code']}"),
         frozenset({community}),
+        tool="split",
     )
 
 
@@ -358,6 +362,7 @@ def merge_grids(store: Store, fids: Sequence[int]) -> ChangeSet:
             f"merge grids {', '.join(chosen['code'])}",
         ),
         frozenset({str(community)}),
+        tool="merge",
     )
 
 
@@ -444,6 +449,7 @@ def reshape_grid(store: Store, fid: int, line: LineString) -> ChangeSet:
         (_geometry_change(grids, fids, [new_grid, *changed.values()]),),
         Text(f"修整网格 {grid['code']} 边界", f"reshape grid {grid['code']}"),
         frozenset({community}),
+        tool="reshape",
     )
 
 
@@ -479,6 +485,7 @@ def draw_grid(
         (Change("grids", None, added, fresh=True),),
         Text(f"新建网格 {added['code'].iloc[0]}", f"draw grid {added['code'].iloc[0]}"),
         frozenset({community}),
+        tool="draw",
     )
 
 
@@ -561,6 +568,7 @@ def move_building(store: Store, building_fid: int, target_code: str) -> ChangeSe
             f"move building {building['id']} to grid {target_code}",
         ),
         frozenset(communities),
+        tool="move building",
     )
 
 
@@ -591,6 +599,7 @@ def update_attributes(
         (Change(layer, before, after),),
         Text(f"修改{layer}属性", f"edit {layer} attributes"),
         frozenset(communities),
+        tool="attributes",
     )
 
 
@@ -659,6 +668,7 @@ def assign_staff(
             f"assign {name} as {catalogue.en} of grid {grid_code}",
         ),
         frozenset({str(grid["community_code"].iloc[0])}),
+        tool="assign staff",
     )
 
 
@@ -681,6 +691,7 @@ def unassign_staff(store: Store, assignment_fid: int) -> ChangeSet:
             f"remove {before['staff_id'].iloc[0]} from grid {code}",
         ),
         communities,
+        tool="unassign staff",
     )
 
 
@@ -741,6 +752,7 @@ def set_ab_partner(store: Store, fid: int, partner: str | None) -> ChangeSet:
         (Change("grids", before.loc[changed], after.loc[changed]),) if changed else (),
         description,
         communities,
+        tool="AB partner",
     )
 
 
@@ -787,4 +799,5 @@ def division_changes(store: Store, division: Division) -> ChangeSet:
             f"divide {name} into {len(added)} grids",
         ),
         frozenset({division.community_code}),
+        tool="divide",
     )

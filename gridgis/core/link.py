@@ -576,7 +576,7 @@ def apply_link(
 ) -> LinkReport:
     """Write a :class:`LinkPlan` in one transaction; return its report."""
     check(feedback)
-    with store.transaction() as tx:
+    with store.transaction(tool="link") as tx:
         for layer, frame in plan.updates:
             tx.update(layer, frame)
     if feedback is not None:

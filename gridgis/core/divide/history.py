@@ -99,7 +99,7 @@ def _write(
     settings = store.settings
     extra = dict(settings.extra)
     extra[LOG_KEY] = [*_log(store), entry]
-    with store.transaction() as tx:
+    with store.transaction(tool=str(entry["action"])) as tx:
         if len(current):
             tx.insert("grid_history", history_rows(current, revision, when))
         if len(remove):

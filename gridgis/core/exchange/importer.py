@@ -590,7 +590,7 @@ def apply_imports(
                 )
                 frame = frame[~found]
         prepared.append((plan, frame, updates))
-    with store.transaction() as tx:
+    with store.transaction(tool="import") as tx:
         for k, (plan, inserts, updates) in enumerate(prepared):
             check(feedback)
             if feedback is not None:

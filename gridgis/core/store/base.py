@@ -203,7 +203,7 @@ class Store(ABC):
     @property
     def user(self) -> str:
         """Who writes: the OS user for a file (a server store gives its login)."""
-        from gridgis.core.store.changelog import os_user
+        from gridgis.core.audit import os_user
 
         return os_user()
 
@@ -213,10 +213,11 @@ class Store(ABC):
 
         ``tool`` names the command or app tool writing (``"gridgis divide"``,
         ``"app: split"``); a front end that set one with
-        :func:`gridgis.core.store.changelog.acting_as` takes precedence. The changes
+        :func:`gridgis.core.audit.acting_as` takes precedence. The changes
         are recorded in the change log inside the same transaction.
         """
-        from gridgis.core.store.changelog import RecordingTransaction, current_tool
+        from gridgis.core.audit import current_tool
+        from gridgis.core.store.changelog import RecordingTransaction
 
         tx = self._begin()
         tx.tool = current_tool() or tool or "python"

@@ -24,13 +24,9 @@ refuses ``UPDATE`` and ``DELETE`` on it with a trigger.
 
 from __future__ import annotations
 
-import contextlib
-import getpass
 import json
-import os
-from collections.abc import Iterator, Sequence
-from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,10 +36,7 @@ from gridgis.core import schema
 from gridgis.core.definitions import ChangeOperation
 from gridgis.core.errors import SchemaError
 from gridgis.core.settings import Settings
-from gridgis.core.store.base import Transaction, Where, naive_utc
-
-if TYPE_CHECKING:
-    from gridgis.core.store.base import Store
+from gridgis.core.store.base import Store, Transaction, Where, naive_utc
 
 #: The change-log layer.
 LOG_LAYER = "changes"
@@ -51,35 +44,6 @@ LOG_LAYER = "changes"
 COMPACT_ROWS = 1000
 #: Shown instead of a personal value in the log.
 MASK = "***"
-
-_TOOL: ContextVar[str] = ContextVar("gridgis_tool", default="")
-
-
-@contextlib.contextmanager
-def acting_as(tool: str) -> Iterator[None]:
-    """Record the transactions opened inside the block as made by ``tool``.
-
-    Front ends name themselves here (``"gridgis divide"``, ``"app: split"``), so the
-    library functions they call need not pass the name along.
-    """
-    token = _TOOL.set(tool)
-    try:
-        yield
-    finally:
-        _TOOL.reset(token)
-
-
-def current_tool() -> str:
-    """The tool set by the innermost :func:`acting_as` ("" outside any)."""
-    return _TOOL.get()
-
-
-def os_user() -> str:
-    """The name of the operating-system user running GridGIS."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no login name and no passwd entry
-        return os.environ.get("USERNAME") or str(os.getuid())
 
 
 def refuse_log_writes(layer: str) -> None:
@@ -132,7 +96,8 @@ def row_json(layer: str, row: pd.Series) -> str:
     if lyr.is_spatial and "geometry" in row.index:
         geom = row["geometry"]
         out["geometry"] = (
-            None if geom is None or shapely.is_missing(geom)
+            None
+            if geom is None or shapely.is_missing(geom)
             else shapely.to_wkb(geom, hex=True, output_dimension=2)
         )
     return json.dumps(out, ensure_ascii=False)
@@ -214,7 +179,9 @@ class RecordingTransaction(Transaction):
             if len(fids) > COMPACT_ROWS:
                 self._summary(layer, ChangeOperation.INSERT, fids, frame)
             else:
-                self._detail(layer, ChangeOperation.INSERT, None, self._rows(layer, fids))
+                self._detail(
+                    layer, ChangeOperation.INSERT, None, self._rows(layer, fids)
+                )
         return fids
 
     def update(self, layer: str, frame: pd.DataFrame) -> None:
@@ -268,7 +235,9 @@ class RecordingTransaction(Transaction):
     ) -> None:
         fids = (after if after is not None else before).index  # type: ignore[union-attr]
         for fid in fids:
-            old = before.loc[fid] if before is not None and fid in before.index else None
+            old = (
+                before.loc[fid] if before is not None and fid in before.index else None
+            )
             new = after.loc[fid] if after is not None and fid in after.index else None
             old_community, old_grid = _codes(layer, old)
             new_community, new_grid = _codes(layer, new)
@@ -301,7 +270,9 @@ class RecordingTransaction(Transaction):
                 if not lyr.has_field(name) or lyr.field(name).personal:
                     continue
                 column = frame[name]
-                content[name] = column.astype(object).where(column.notna(), None).tolist()
+                content[name] = (
+                    column.astype(object).where(column.notna(), None).tolist()
+                )
         if frame is not None:
             for name in ("community_code", "grid_code", "code"):
                 if name not in frame.columns or not lyr.has_field(name):
@@ -334,8 +305,9 @@ class RecordingTransaction(Transaction):
         frame = pd.DataFrame(self.entries)
         frame.insert(0, "change_set", last + 1)
         frame.insert(1, "changed_by", self.store.user)
-        frame.insert(2, "changed_at", naive_utc(pd.Series([pd.Timestamp.now("UTC")]))[0])
+        frame.insert(
+            2, "changed_at", naive_utc(pd.Series([pd.Timestamp.now("UTC")]))[0]
+        )
         frame.insert(3, "tool", self.tool)
         self.entries = []
         self.inner.insert(LOG_LAYER, frame)
-

@@ -91,7 +91,9 @@ class _MemoryTransaction(Transaction):
 
     def rows(self, layer: str, fids: Sequence[int] | np.ndarray) -> pd.DataFrame:
         current = self.layers[layer]
-        return schema_dtypes(layer, current[current.index.isin(np.asarray(fids))].copy())
+        return schema_dtypes(
+            layer, current[current.index.isin(np.asarray(fids))].copy()
+        )
 
     def fids_where(self, layer: str, where: Where) -> np.ndarray:
         check_where(layer, where)
