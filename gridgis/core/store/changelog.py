@@ -42,6 +42,9 @@ from gridgis.core.store.base import Store, Transaction, Where, naive_utc
 LOG_LAYER = "changes"
 #: Writes of more rows than this in one call are recorded as one summary row.
 COMPACT_ROWS = 1000
+#: Summarised updates of up to this many rows also note the communities the rows
+#: were in before (a million-building link does not read them back).
+LOOKUP_ROWS = 20_000
 #: Shown instead of a personal value in the log.
 MASK = "***"
 
@@ -129,6 +132,20 @@ def _codes(layer: str, row: pd.Series | None) -> tuple[str | None, str | None]:
     return community, grid
 
 
+def _communities(layer: str, frame: pd.DataFrame) -> set[str]:
+    """The communities the rows of ``frame`` belong to (by their codes)."""
+    lyr = schema.layer(layer)
+    found: set[str] = set()
+    for name in ("community_code", "grid_code", "code"):
+        if name not in frame.columns or not lyr.has_field(name):
+            continue
+        if name == "code" and layer not in ("grids", "communities"):
+            continue
+        values = frame[name].dropna().astype(str)
+        found.update(values.str[:12].unique().tolist())
+    return found
+
+
 def _joined(*values: str | None) -> str | None:
     present = sorted({v for v in values if v})
     return ",".join(present) if present else None
@@ -190,13 +207,19 @@ class RecordingTransaction(Transaction):
             self.inner.update(layer, frame)
             return
         lyr = schema.layer(layer)
+        fids = frame.index.to_numpy()
         written = [c for c in frame.columns if c != "geometry"]
         derived = all(lyr.has_field(c) and lyr.field(c).derived for c in written)
         if (derived and "geometry" not in frame.columns) or len(frame) > COMPACT_ROWS:
+            # The communities the rows were in: a link may take buildings out of all.
+            known = (
+                _communities(layer, self._rows(layer, fids))
+                if len(fids) <= LOOKUP_ROWS
+                else set()
+            )
             self.inner.update(layer, frame)
-            self._summary(layer, ChangeOperation.UPDATE, frame.index.to_numpy(), frame)
+            self._summary(layer, ChangeOperation.UPDATE, fids, frame, known)
             return
-        fids = frame.index.to_numpy()
         before = self._rows(layer, fids)
         self.inner.update(layer, frame)
         self._detail(layer, ChangeOperation.UPDATE, before, self._rows(layer, fids))
@@ -260,11 +283,12 @@ class RecordingTransaction(Transaction):
         operation: ChangeOperation,
         fids: np.ndarray,
         frame: pd.DataFrame | None,
+        communities: set[str] | None = None,
     ) -> None:
         """One row for a large write: the count, the fids and the values written."""
         lyr = schema.layer(layer)
         content: dict[str, Any] = {"fids": np.asarray(fids, dtype=np.int64).tolist()}
-        communities: set[str] = set()
+        communities = set(communities or ())
         if frame is not None and operation is ChangeOperation.UPDATE:
             for name in frame.columns:
                 if not lyr.has_field(name) or lyr.field(name).personal:
@@ -274,13 +298,7 @@ class RecordingTransaction(Transaction):
                     column.astype(object).where(column.notna(), None).tolist()
                 )
         if frame is not None:
-            for name in ("community_code", "grid_code", "code"):
-                if name not in frame.columns or not lyr.has_field(name):
-                    continue
-                if name == "code" and layer not in ("grids", "communities"):
-                    continue
-                values = frame[name].dropna().astype(str)
-                communities.update(values.str[:12].unique().tolist())
+            communities |= _communities(layer, frame)
         self.entries.append(
             {
                 "community_code": ",".join(sorted(communities)) or None,
