@@ -48,7 +48,8 @@ def test_an_app_edit_is_one_change_set_with_rows_before_and_after(district):
     assert (pd.Timestamp.now() - edit["changed_at"].iloc[0]) < pd.Timedelta(hours=14)
     assert sorted(edit["operation"]) == ["insert", "update"]
     update = edit[edit["operation"] == "update"].iloc[0]
-    assert update["layer"] == "grids" and update["feature_fid"] == fid
+    assert update["layer"] == "grids"
+    assert update["feature_fid"] == fid
     assert update["grid_code"] == f"{COMMUNITY}003"
     assert update["community_code"] == COMMUNITY
     assert row_geometry(update["before"]).equals(old_geometry)
@@ -65,7 +66,8 @@ def test_an_app_edit_is_one_change_set_with_rows_before_and_after(district):
     assert json.loads(grids_row["after"])["households"]
     # The version right before the edit comes back from the log.
     past = grids_at(district, first, grid=f"{COMMUNITY}003")
-    assert len(past) == 1 and past.geometry.iloc[0].equals(old_geometry)
+    assert len(past) == 1
+    assert past.geometry.iloc[0].equals(old_geometry)
     assert len(grids_at(district, first, community=COMMUNITY)) == 4
     assert len(grids_at(district, first + 1, community=COMMUNITY)) == 5
 
@@ -111,9 +113,11 @@ def test_nobody_edits_the_log_through_gridgis(store):
         lambda tx: tx.delete_where("changes", {"tool": "gridgis import"}),
         lambda tx: tx.replace("changes", log, where={}),
     ):
-        with pytest.raises(SchemaError, match="cannot be written"):
-            with store.transaction() as tx:
-                write(tx)
+        with (
+            pytest.raises(SchemaError, match="cannot be written"),
+            store.transaction() as tx,
+        ):
+            write(tx)
     assert store.read("changes")["tool"].tolist() == ["gridgis import"]
 
 
