@@ -211,14 +211,17 @@ class RecordingTransaction(Transaction):
         written = [c for c in frame.columns if c != "geometry"]
         derived = all(lyr.has_field(c) and lyr.field(c).derived for c in written)
         if (derived and "geometry" not in frame.columns) or len(frame) > COMPACT_ROWS:
-            # The communities the rows were in: a link may take buildings out of all.
-            known = (
-                _communities(layer, self._rows(layer, fids))
-                if len(fids) <= LOOKUP_ROWS
-                else set()
-            )
+            # The communities the rows were in (a link may take buildings out of
+            # all), and the codes of the grids or communities whose totals change.
+            known: set[str] = set()
+            codes = None
+            if len(fids) <= LOOKUP_ROWS:
+                rows = self._rows(layer, fids)
+                known = _communities(layer, rows)
+                if "code" in rows.columns and "code" not in frame.columns:
+                    codes = rows["code"].reindex(fids).tolist()
             self.inner.update(layer, frame)
-            self._summary(layer, ChangeOperation.UPDATE, fids, frame, known)
+            self._summary(layer, ChangeOperation.UPDATE, fids, frame, known, codes)
             return
         before = self._rows(layer, fids)
         self.inner.update(layer, frame)
@@ -284,10 +287,17 @@ class RecordingTransaction(Transaction):
         fids: np.ndarray,
         frame: pd.DataFrame | None,
         communities: set[str] | None = None,
+        codes: list[Any] | None = None,
     ) -> None:
-        """One row for a large write: the count, the fids and the values written."""
+        """One row for a large write: the count, the fids and the values written.
+
+        ``codes`` are the codes of the rows (streets, communities, grids) when the
+        write does not carry them.
+        """
         lyr = schema.layer(layer)
         content: dict[str, Any] = {"fids": np.asarray(fids, dtype=np.int64).tolist()}
+        if codes is not None:
+            content["code"] = codes
         communities = set(communities or ())
         if frame is not None and operation is ChangeOperation.UPDATE:
             for name in frame.columns:
