@@ -119,7 +119,7 @@ def change_sets(
         )
         records.append(
             {
-                "change_set": int(number),  # type: ignore[call-overload]
+                "change_set": int(str(number)),
                 "changed_at": first["changed_at"],
                 "changed_by": first["changed_by"],
                 "tool": first["tool"],
@@ -194,7 +194,7 @@ def grids_at(
     names = schema.layer("grids").field_names
     state: dict[int, dict[str, Any] | None] = {
         int(fid): {**{n: row[n] for n in names}, "geometry": row["geometry"]}
-        for fid, row in current.iterrows()
+        for fid, row in zip(current.index, current.to_dict("records"), strict=True)
     }
     log = store.read(
         LOG_LAYER, where={"layer": "grids"},
