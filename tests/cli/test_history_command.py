@@ -90,3 +90,12 @@ def test_history_of_a_grid_and_bad_filters(demo_copy):
     short = run("--lang", "en", "history", demo_copy, "--grid", "123")
     assert short.exit_code == 2
     assert "digits" in short.output
+
+
+def test_a_link_written_while_validating_is_logged_as_the_command(demo_copy):
+    result = run("--lang", "en", "validate", demo_copy, "--link")
+    assert result.exit_code in (0, 1), result.output
+    log = open_project(demo_copy).read("changes")
+    last = log[log["change_set"] == log["change_set"].max()]
+    assert set(last["tool"]) == {"gridgis validate"}
+    assert "grids" in set(last["layer"])
