@@ -167,8 +167,30 @@ def test_large_writes_are_one_summary_row(store):
     assert list(log["operation"]) == ["insert", "update"]
     assert log["community_code"].iloc[0] == COMMUNITY
     update = json.loads(log["after"].iloc[1])
-    assert update["fids"] == [int(f) for f in fids]
-    assert update["grid_code"] == [None] * n
+    assert update["field"] == "grid_code"
+    assert update["by_value"] == [[None, [int(f) for f in fids]]]
+
+
+def test_a_link_is_recorded_as_fids_by_grid_code(store):
+    buildings = [{"id": f"B{i}", "households": 1} for i in range(6)]
+    fids = _insert(
+        store, "buildings", buildings, [box(i, 0, i + 1, 1) for i in range(6)]
+    )
+    codes = [f"{COMMUNITY}001", f"{OTHER}002", None, f"{COMMUNITY}001", None]
+    frame = pd.DataFrame({"grid_code": [*codes, f"{OTHER}002"]}, index=fids)
+    with store.transaction(tool="link") as tx:
+        tx.update("buildings", frame)
+    row = _log(store).iloc[-1]
+    assert row["rows"] == 6
+    assert row["community_code"] == f"{COMMUNITY},{OTHER}"
+    after = json.loads(row["after"])
+    f = [int(x) for x in fids]
+    assert after["by_value"] == [
+        [None, [f[2], f[4]]],
+        [f"{COMMUNITY}001", [f[0], f[3]]],
+        [f"{OTHER}002", [f[1], f[5]]],
+    ]
+    assert store.read("buildings").loc[f[5], "grid_code"] == f"{OTHER}002"
 
 
 def test_bookkeeping_layers_are_not_logged(store):

@@ -295,20 +295,47 @@ class RecordingTransaction(Transaction):
         write does not carry them.
         """
         lyr = schema.layer(layer)
-        content: dict[str, Any] = {"fids": np.asarray(fids, dtype=np.int64).tolist()}
-        if codes is not None:
-            content["code"] = codes
+        fids = np.asarray(fids, dtype=np.int64)
+        content: dict[str, Any] = {}
         communities = set(communities or ())
-        if frame is not None and operation is ChangeOperation.UPDATE:
-            for name in frame.columns:
-                if not lyr.has_field(name) or lyr.field(name).personal:
-                    continue
-                column = frame[name]
-                content[name] = (
-                    column.astype(object).where(column.notna(), None).tolist()
-                )
-        if frame is not None:
-            communities |= _communities(layer, frame)
+        written = [
+            name
+            for name in (frame.columns if frame is not None else ())
+            if lyr.has_field(name) and not lyr.field(name).personal
+        ]
+        if (
+            frame is not None
+            and operation is ChangeOperation.UPDATE
+            and len(written) == 1
+            and lyr.field(written[0]).type is schema.FieldType.TEXT
+        ):
+            # One text field (a link's grid codes): the fids grouped by the value
+            # written, which is several times smaller than a value per row.
+            name = written[0]
+            keys, values = pd.factorize(frame[name].to_numpy(dtype=object))
+            order = np.argsort(keys, kind="stable")
+            counts = np.bincount(keys[keys >= 0], minlength=len(values))
+            missing = int((keys < 0).sum())
+            groups = np.split(fids[order], np.cumsum([missing, *counts])[:-1])
+            content["field"] = name
+            content["by_value"] = [
+                [None if k < 0 else values[k], group.tolist()]
+                for k, group in zip([-1, *range(len(values))], groups, strict=True)
+                if len(group)
+            ]
+            communities |= _communities(layer, pd.DataFrame({name: values}))
+        else:
+            content["fids"] = fids.tolist()
+            if codes is not None:
+                content["code"] = codes
+            if frame is not None and operation is ChangeOperation.UPDATE:
+                for name in written:
+                    column = frame[name]
+                    content[name] = (
+                        column.astype(object).where(column.notna(), None).tolist()
+                    )
+            if frame is not None:
+                communities |= _communities(layer, frame)
         self.entries.append(
             {
                 "community_code": ",".join(sorted(communities)) or None,
