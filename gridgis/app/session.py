@@ -21,6 +21,7 @@ from qgis.core import QgsFeatureRequest, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 from qgis.PyQt.QtWidgets import QUndoCommand, QUndoStack
 
+from gridgis.core.audit import acting_as
 from gridgis.core.edit import ChangeSet, apply_changes
 from gridgis.core.errors import GridGisError, ProjectFileError
 from gridgis.core.i18n import Text
@@ -234,7 +235,8 @@ class ProjectSession(QObject):
                 c: self._known[c] for c in changes.communities if c in self._known
             }
         try:
-            applied = apply_changes(self.store, changes, expected=expected)
+            with acting_as(f"app: {changes.tool}"):
+                applied = apply_changes(self.store, changes, expected=expected)
         finally:
             self._grids_of.clear()
             self._revisions_read.clear()

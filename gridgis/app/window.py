@@ -52,6 +52,7 @@ from gridgis.app.dialogs.divide import DivideDialog
 from gridgis.app.dialogs.new_project import NewProjectDialog
 from gridgis.app.dialogs.preferences import PreferencesDialog
 from gridgis.app.docks.hierarchy import HierarchyDock
+from gridgis.app.docks.history import HistoryDock
 from gridgis.app.docks.inspector import InspectorDock
 from gridgis.app.docks.validation import ValidationDock
 from gridgis.app.i18n import tr
@@ -405,6 +406,7 @@ class MainWindow(QMainWindow):
         self.canvas.stopRendering()
         self.canvas.unsetMapTool(self.canvas.mapTool())
         self.validation_dock.shutdown()
+        self.history_dock.clear_version()
         for dock in self.session_docks:
             self.removeDockWidget(dock)
             dock.deleteLater()
@@ -443,10 +445,15 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.RightDockWidgetArea, self.inspector_dock)
         # Findings are long sentences: they get the width under the map.
         self.addDockWidget(Qt.BottomDockWidgetArea, self.validation_dock)
+        self.history_dock = HistoryDock(session, self.canvas, self)
+        self.tabifyDockWidget(self.validation_dock, self.history_dock)
+        self.validation_dock.raise_()
+        self.hierarchy_dock.activated.connect(self.history_dock.show_history)
         self.session_docks = [
             self.hierarchy_dock,
             self.inspector_dock,
             self.validation_dock,
+            self.history_dock,
         ]
         self.resizeDocks(
             [self.hierarchy_dock, self.layers_dock], [560, 340], Qt.Vertical

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from gridgis import __version__
+from gridgis.core.audit import acting_as
 from gridgis.core.errors import GridGisError
 from gridgis.core.i18n import set_language
 
@@ -52,6 +53,10 @@ class _Group(click.Group):
 def main(lang: str | None) -> None:
     """GridGIS: community grid management (社区网格化服务管理)."""
     set_language(lang)
+    ctx = click.get_current_context()
+    if ctx.invoked_subcommand:
+        # The change log names the command that wrote each change set.
+        ctx.with_resource(acting_as(f"gridgis {ctx.invoked_subcommand}"))
 
 
 class ProjectLocation(click.ParamType):
@@ -87,6 +92,7 @@ from gridgis.cli import boards as _boards  # noqa: E402,F401
 from gridgis.cli import database as _database  # noqa: E402,F401
 from gridgis.cli import divide as _divide  # noqa: E402,F401
 from gridgis.cli import exchange as _exchange  # noqa: E402,F401
+from gridgis.cli import history as _history  # noqa: E402,F401
 from gridgis.cli import project as _project  # noqa: E402,F401
 from gridgis.cli import stats as _stats  # noqa: E402,F401
 from gridgis.cli import validate as _validate  # noqa: E402,F401

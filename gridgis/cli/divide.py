@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from gridgis.cli import PROJECT, command
+from gridgis.core.audit import acting_as
 from gridgis.core.definitions import OverlayKind
 from gridgis.core.i18n import Text
 
@@ -119,7 +120,8 @@ def divide(
         click.echo(frame.to_string(index=False))
         return
     if restore is not None:
-        revision = restore_grids(store, restore)
+        with acting_as("gridgis divide --restore"):
+            revision = restore_grids(store, restore)
         click.echo(
             _t(
                 f"已恢复版本 {restore} 替换前的网格(新版本 {revision})。",

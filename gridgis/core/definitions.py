@@ -130,6 +130,17 @@ class OverlayKind(LabelledEnum):
     """Residents' group or party branch (居民小组)."""
 
 
+class ChangeOperation(LabelledEnum):
+    """What a change recorded in the audit trail did to a row."""
+
+    INSERT = "insert"
+    """The row was added."""
+    UPDATE = "update"
+    """Fields or the geometry of the row changed."""
+    DELETE = "delete"
+    """The row was removed."""
+
+
 def _key(member: Enum) -> tuple[type, str]:
     # Members are str: GridKind.RESIDENTIAL == BuildingUse.RESIDENTIAL, so a dict keyed
     # by members would merge them; key by class and value instead.
@@ -173,4 +184,7 @@ _LABELS: dict[tuple[type, str], Text] = {
     _key(OverlayKind.SANITATION): Text("环卫责任区", "sanitation area"),
     _key(OverlayKind.HEALTH): Text("卫生服务区", "health service area"),
     _key(OverlayKind.RESIDENTS_GROUP): Text("居民小组", "residents' group"),
+    _key(ChangeOperation.INSERT): Text("新增", "insert"),
+    _key(ChangeOperation.UPDATE): Text("修改", "update"),
+    _key(ChangeOperation.DELETE): Text("删除", "delete"),
 }

@@ -90,6 +90,8 @@ class ChangeSet:
     #: Community revisions: those the edit was computed from (an automatic division
     #: records them), or, once applied, those the change left.
     revisions: Mapping[str, int] = field(default_factory=dict)
+    #: The edit tool, as the change log names it (``"split"``, ``"undo split"``).
+    tool: str = "edit"
 
     def inverse(self) -> ChangeSet:
         """The change set that undoes this (applied) one."""
@@ -97,6 +99,7 @@ class ChangeSet:
             tuple(c.inverse() for c in reversed(self.changes)),
             Text(f"撤销{self.description.zh}", f"undo {self.description.en}"),
             self.communities,
+            tool=f"undo {self.tool}",
         )
 
 
@@ -106,7 +109,7 @@ def apply_changes(
     *,
     relink: bool = True,
     expected: Mapping[str, int] | None = None,
-    tool: str = "gridgis app",
+    tool: str | None = None,
 ) -> ChangeSet:
     """Write a change set in one transaction; return it with the new rows' fids.
 
@@ -136,7 +139,7 @@ def apply_changes(
         A community of the change was changed by someone else since it was read.
     """
     applied = []
-    with store.transaction(tool=tool) as tx:
+    with store.transaction(tool=tool or changes.tool) as tx:
         tx.expect_revisions(expected or {})
         for change in changes.changes:
             if change.before is None:
@@ -415,6 +418,7 @@ def split_grid(store: Store, fid: int, line: LineString) -> ChangeSet:
             Text(f"拆分网格 {grid['code']}", f"split grid {grid['code']}"), moves
         ),
         frozenset({community}),
+        tool="split",
     )
 
 
@@ -473,6 +477,7 @@ def merge_grids(store: Store, fids: Sequence[int]) -> ChangeSet:
             moves,
         ),
         frozenset({community}),
+        tool="merge",
     )
 
 
@@ -559,6 +564,7 @@ def reshape_grid(store: Store, fid: int, line: LineString) -> ChangeSet:
         (_geometry_change(grids, fids, [new_grid, *changed.values()]),),
         Text(f"修整网格 {grid['code']} 边界", f"reshape grid {grid['code']}"),
         frozenset({community}),
+        tool="reshape",
     )
 
 
@@ -594,6 +600,7 @@ def draw_grid(
         (Change("grids", None, added, fresh=True),),
         Text(f"新建网格 {added['code'].iloc[0]}", f"draw grid {added['code'].iloc[0]}"),
         frozenset({community}),
+        tool="draw",
     )
 
 
@@ -676,6 +683,7 @@ def move_building(store: Store, building_fid: int, target_code: str) -> ChangeSe
             f"move building {building['id']} to grid {target_code}",
         ),
         frozenset(communities),
+        tool="move building",
     )
 
 
@@ -706,6 +714,7 @@ def update_attributes(
         (Change(layer, before, after),),
         Text(f"修改{layer}属性", f"edit {layer} attributes"),
         frozenset(communities),
+        tool="attributes",
     )
 
 
@@ -774,6 +783,7 @@ def assign_staff(
             f"assign {name} as {catalogue.en} of grid {grid_code}",
         ),
         frozenset({str(grid["community_code"].iloc[0])}),
+        tool="assign staff",
     )
 
 
@@ -796,6 +806,7 @@ def unassign_staff(store: Store, assignment_fid: int) -> ChangeSet:
             f"remove {before['staff_id'].iloc[0]} from grid {code}",
         ),
         communities,
+        tool="unassign staff",
     )
 
 
@@ -856,6 +867,7 @@ def set_ab_partner(store: Store, fid: int, partner: str | None) -> ChangeSet:
         (Change("grids", before.loc[changed], after.loc[changed]),) if changed else (),
         description,
         communities,
+        tool="AB partner",
     )
 
 
@@ -906,4 +918,5 @@ def division_changes(store: Store, division: Division) -> ChangeSet:
         ),
         frozenset({division.community_code}),
         division.revisions,
+        tool="divide",
     )

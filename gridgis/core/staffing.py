@@ -197,7 +197,7 @@ def pair_ab_partners(
     new = grids["code"].map(lambda c: pairs.get(c))
     old = grids["ab_partner"].astype(object).where(grids["ab_partner"].notna(), None)
     changed = new.to_numpy(dtype=object) != old.to_numpy(dtype=object)
-    with store.transaction() as tx:
+    with store.transaction(tool="staff") as tx:
         if changed.any():
             tx.update("grids", pd.DataFrame({"ab_partner": new[changed]}))
     unique = sorted({(min(a, b), max(a, b)) for a, b in pairs.items()})
@@ -261,7 +261,7 @@ def assign_staff(store: Store, assignments: pd.DataFrame) -> int:
     current = store.read("assignments")
     keys = ["staff_id", "grid_code", "role"]
     replaced = current.reset_index().merge(frame[keys], on=keys)["fid"]
-    with store.transaction() as tx:
+    with store.transaction(tool="staff") as tx:
         if len(replaced):
             tx.delete("assignments", replaced.to_numpy())
         tx.insert("assignments", frame[[*keys, "is_backup"]])
@@ -300,7 +300,7 @@ def assign_backups(
         backup & (current["role"] == role) & current["grid_code"].isin(list(partner))
     ]
     frame = pd.DataFrame(rows, columns=["staff_id", "grid_code", "role", "is_backup"])
-    with store.transaction() as tx:
+    with store.transaction(tool="staff") as tx:
         if len(stale):
             tx.delete("assignments", stale.index.to_numpy())
         if len(frame):

@@ -16,6 +16,7 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QDockWidget, QUndoStack
 
 from gridgis.app.docks.hierarchy import HierarchyDock
+from gridgis.app.docks.history import HistoryDock
 from gridgis.app.docks.inspector import InspectorDock
 from gridgis.app.docks.validation import ValidationDock
 from gridgis.app.session import ProjectSession
@@ -91,16 +92,20 @@ class Workspace:
         self.validation = ValidationDock(
             self.session, canvas, window, check_on_open=check_on_open
         )
+        self.history = HistoryDock(self.session, canvas, window)
+        self.hierarchy.activated.connect(self.history.show_history)
         # The plugin's own names, so they do not collide with QGIS's docks.
         for dock, name in (
             (self.hierarchy, "GridGISHierarchy"),
             (self.inspector, "GridGISInspector"),
             (self.validation, "GridGISChecks"),
+            (self.history, "GridGISHistory"),
         ):
             dock.setObjectName(name)
         iface.addDockWidget(Qt.LeftDockWidgetArea, self.hierarchy)
         iface.addDockWidget(Qt.RightDockWidgetArea, self.inspector)
         iface.addDockWidget(Qt.BottomDockWidgetArea, self.validation)
+        iface.addDockWidget(Qt.BottomDockWidgetArea, self.history)
         self.tools: dict[str, QgsMapTool] = {
             key: _TOOL_CLASSES[key](canvas, self.session) for key in TOOLS
         }
@@ -110,7 +115,7 @@ class Workspace:
     @property
     def docks(self) -> list[QDockWidget]:
         """The docks in QGIS's window."""
-        return [self.hierarchy, self.inspector, self.validation]
+        return [self.hierarchy, self.inspector, self.validation, self.history]
 
     @property
     def path(self) -> str | Path:
@@ -144,6 +149,7 @@ class Workspace:
         closed and took them already).
         """
         self.validation.shutdown()
+        self.history.clear_version()
         # Outlines and sketches live on QGIS's canvas, which stays.
         for item in self.canvas_items:
             if item.scene() is not None:

@@ -160,11 +160,13 @@ def test_load_adds_menus_toolbars_docks_and_provider_and_unload_removes_them(
     assert plugin.open_project(demo_copy)
     wait_for_checks(qtbot, plugin)
     docks = _docks(qgis_iface)
-    assert set(docks) == {"GridGISHierarchy", "GridGISInspector", "GridGISChecks"}
+    assert set(docks) == {
+        "GridGISHierarchy", "GridGISInspector", "GridGISChecks", "GridGISHistory"
+    }  # fmt: skip
     assert docking.dockWidgetArea(docks["GridGISChecks"]) == Qt.BottomDockWidgetArea
     assert plugin.actions["split"].isEnabled()
     panels = next(a.menu() for a in menu.actions() if a.text() == "&Panels")
-    assert len(panels.actions()) == 3
+    assert len(panels.actions()) == 4
 
     plugin.unload()
     flush_deletions()
@@ -201,6 +203,20 @@ def test_docks_show_the_project_and_its_checks(plugin, qgis_iface, demo_copy, qt
     (selected,) = plugin.layers["grids"].selectedFeatures()
     assert selected["code"] == "320599001003001"
     assert qgis_iface.mapCanvas().extent().contains(selected.geometry().boundingBox())
+    # The History dock follows the hierarchy; a past version goes on QGIS's map.
+    history = workspace.history
+    assert history.target == ("grid", "320599001003001")
+    assert history.table.item(0, 3).text() == "gridgis demo"
+    history.table.selectRow(history.table.rowCount() - 1)
+    layer = history.show_selected_version()
+    assert layer is not None
+    assert layer.isValid()
+    assert QgsProject.instance().mapLayer(layer.id()) is layer
+    (past,) = list(layer.getFeatures())
+    assert past.geometry().equals(selected.geometry())
+    layer_id = layer.id()
+    history.clear_version()
+    assert QgsProject.instance().mapLayer(layer_id) is None
 
 
 def test_tools_edit_the_file_and_undo_puts_it_back(
@@ -304,7 +320,7 @@ def test_opening_another_project_replaces_the_first(
     assert root.findGroup("demo") is None
     assert root.findGroup("district") is not None
     assert plugin.workspace.path == other
-    assert len(_docks(qgis_iface)) == 3
+    assert len(_docks(qgis_iface)) == 4
 
     QgsProject.instance().clear()
     flush_deletions()

@@ -35,6 +35,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from gridgis.core import schema
+from gridgis.core.audit import acting_as
 from gridgis.core.errors import GridGisError
 from gridgis.core.exchange import (
     MODES,
@@ -406,12 +407,13 @@ class ImportDialog(QDialog):
         QApplication.setOverrideCursor(Qt.WaitCursor)
         try:
             plans = self.plans()
-            self.reports = apply_imports(
-                self.store,
-                plans,
-                mode=str(self.mode_combo.currentData()),
-                feedback=_Progress(self.progress),
-            )
+            with acting_as("app: import"):
+                self.reports = apply_imports(
+                    self.store,
+                    plans,
+                    mode=str(self.mode_combo.currentData()),
+                    feedback=_Progress(self.progress),
+                )
         except GridGisError as exc:
             self._error(exc)
             return

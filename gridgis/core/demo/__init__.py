@@ -17,7 +17,7 @@ def write_demo(
     """Generate the demo district and write it as a project file at ``path``."""
     demo = generate(seed)
     store = GeoPackageStore.create(path, demo.settings, overwrite=overwrite)
-    with store.transaction() as tx:
+    with store.transaction(tool="demo") as tx:
         for name, frame in demo.layers.items():
             tx.insert(name, frame)
     link_project(store)

@@ -9,7 +9,6 @@ PostGIS store share this interface, so services never know which one they hold.
 from __future__ import annotations
 
 import contextlib
-import getpass
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -146,21 +145,33 @@ def check_revisions(
         )
 
 
-def os_user() -> str:
-    """The login of the person running GridGIS (who writes to a project file)."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
 class Transaction(ABC):
     """Changes to a store that apply all together when the transaction ends.
 
-    Obtain one with ``with store.transaction() as tx:``; leaving the block normally
-    commits, an exception rolls every change back. Reads are not part of a transaction:
-    read what you need before you open it.
+    Obtain one with ``with store.transaction(tool="gridgis divide") as tx:``; leaving
+    the block normally commits, an exception rolls every change back. Reads are not part
+    of a transaction: read what you need before you open it. Every insert, update and
+    delete is recorded in the change log (:mod:`gridgis.core.store.changelog`) in the
+    same transaction.
     """
+
+    #: The command or app tool writing, e.g. ``"gridgis divide"`` or ``"app: split"``.
+    tool: str = ""
+
+    # Optional hooks for the change log; a store that can read its own uncommitted rows
+    # overrides them (the defaults read what is committed).
+
+    def rows(self, layer: str, fids: Sequence[int] | np.ndarray) -> pd.DataFrame | None:
+        """The rows ``fids`` of ``layer`` as this transaction sees them, or ``None``."""
+        return None
+
+    def fids_where(self, layer: str, where: Where) -> np.ndarray | None:
+        """The fids of the rows matching ``where`` in this transaction, or ``None``."""
+        return None
+
+    def last_change_set(self) -> int | None:
+        """The highest change-set number in the log (0 if empty), or ``None``."""
+        return None
 
     @abstractmethod
     def insert(
@@ -266,7 +277,9 @@ class Store(ABC):
 
     @property
     def user(self) -> str:
-        """Who writes: the OS user for a file."""
+        """Who writes: the OS user for a file (a server store gives its login)."""
+        from gridgis.core.audit import os_user
+
         return os_user()
 
     @abstractmethod
@@ -300,23 +313,33 @@ class Store(ABC):
         while it is open (in the same thread) see its changes. A transaction opened
         while one is open joins it: a step of a command (linking after a division)
         lands with the command.
+
+        ``tool`` names the command or app tool writing (``"gridgis divide"``,
+        ``"app: split"``); a front end that set one with
+        :func:`gridgis.core.audit.acting_as` takes precedence. The changes
+        are recorded in the change log inside the same transaction.
         """
-        open_tx = self.open_transaction()
-        if open_tx is not None:
-            yield open_tx
+        from gridgis.core.audit import current_tool
+        from gridgis.core.store.changelog import RecordingTransaction
+
+        local = self._local()
+        joined = getattr(local, "recorder", None)
+        if joined is not None:
+            yield joined
             return
         tx = self._begin()
-        tx.tool = tool
-        local = self._local()
-        local.tx = tx
+        tx.tool = current_tool() or tool or "python"
+        recorder = RecordingTransaction(self, tx)
+        local.tx, local.recorder = tx, recorder
         try:
-            yield tx
+            yield recorder
+            recorder.flush()
         except BaseException:
-            local.tx = None
+            local.tx = local.recorder = None
             self._rollback(tx)
             raise
         else:
-            local.tx = None
+            local.tx = local.recorder = None
             self._commit(tx)
 
     def _local(self) -> threading.local:
@@ -405,7 +428,7 @@ def schema_dtypes(layer: str, frame: pd.DataFrame) -> pd.DataFrame:
             frame[fld.name] = col.astype(object).where(col.notna(), None)
         elif fld.type is schema.FieldType.BLOB:
             frame[fld.name] = col.map(
-                lambda v: None if v is None or v is pd.NA else bytes(v)
+                lambda v: None if v is None or v is pd.NA or v != v else bytes(v)
             ).astype(object)
         elif fld.type is schema.FieldType.DATETIME:
             frame[fld.name] = naive_utc(col)

@@ -490,6 +490,39 @@ class _GeoPackageTransaction(Transaction):
         ddl.add_srs(self.conn, settings.crs_epsg)
         self.settings = settings
 
+    def rows(self, layer: str, fids: Sequence[int] | np.ndarray) -> pd.DataFrame:
+        lyr = schema.layer(layer)
+        names = lyr.field_names
+        columns = ["fid", *names]
+        if lyr.is_spatial:
+            columns.append(schema.GEOMETRY_COLUMN)
+        wanted = [int(f) for f in fids]
+        records = self.conn.execute(
+            f"SELECT {', '.join(map(ddl.quote, columns))} FROM {ddl.quote(layer)} "
+            "WHERE fid IN (SELECT value FROM json_each(?))",
+            (json.dumps(wanted),),
+        ).fetchall()
+        frame = pd.DataFrame.from_records(records, columns=columns).set_index("fid")
+        if lyr.is_spatial:
+            geoms = gpkgblob.decode(frame.pop(schema.GEOMETRY_COLUMN).tolist())
+            frame = gpd.GeoDataFrame(frame, geometry=geoms, crs=self.store.crs)
+        frame.index = frame.index.astype("int64")
+        return schema_dtypes(layer, frame)
+
+    def fids_where(self, layer: str, where: Where) -> np.ndarray:
+        check_where(layer, where)
+        condition = where_sql(where) or "1"
+        records = self.conn.execute(
+            f"SELECT fid FROM {ddl.quote(layer)} WHERE {condition}"
+        ).fetchall()
+        return np.array([r[0] for r in records], dtype=np.int64)
+
+    def last_change_set(self) -> int:
+        (last,) = self.conn.execute(
+            f"SELECT coalesce(max(change_set), 0) FROM {ddl.quote(ddl.CHANGE_LOG)}"
+        ).fetchone()
+        return int(last)
+
     def finish(self) -> None:
         """Record the change in ``gpkg_contents`` (time and extent) and revisions."""
         self._settle_revisions()
@@ -560,6 +593,7 @@ class GeoPackageStore(Store):
                 for lyr in schema.LAYERS.values():
                     ddl.create_layer(conn, lyr, settings.crs_epsg)
                 ddl.create_revision_triggers(conn)
+                ddl.protect_change_log(conn)
                 conn.executemany(
                     "INSERT INTO settings (key, value) VALUES (?, ?)",
                     settings.to_rows(),

@@ -369,3 +369,18 @@ def create_revision_triggers(conn: sqlite3.Connection) -> None:
             f"AFTER UPDATE{columns} ON {t} BEGIN {_bump('NEW', table, field)} "
             f"{_bump('OLD', table, field, moved)} END"
         )
+
+
+#: The audit-trail table: rows are only ever added to it.
+CHANGE_LOG = "changes"
+
+
+def protect_change_log(conn: sqlite3.Connection) -> None:
+    """Make the database refuse to change or remove rows of the change log."""
+    for action in ("UPDATE", "DELETE"):
+        conn.execute(
+            f"CREATE TRIGGER IF NOT EXISTS "
+            f"{quote(f'{CHANGE_LOG}_no_{action.lower()}')} BEFORE {action} "
+            f"ON {quote(CHANGE_LOG)} BEGIN SELECT RAISE(ABORT, 'The GridGIS change log "
+            "cannot be edited (GridGIS 变更记录不可修改)'); END"
+        )

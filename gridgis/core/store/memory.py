@@ -113,6 +113,21 @@ class _MemoryTransaction(Transaction):
     def write_settings(self, settings: Settings) -> None:
         self.settings = settings
 
+    def rows(self, layer: str, fids: Sequence[int] | np.ndarray) -> pd.DataFrame:
+        current = self.layers[layer]
+        return schema_dtypes(
+            layer, current[current.index.isin(np.asarray(fids))].copy()
+        )
+
+    def fids_where(self, layer: str, where: Where) -> np.ndarray:
+        check_where(layer, where)
+        current = self.layers[layer]
+        return current.index.to_numpy()[where_mask(current, where)]
+
+    def last_change_set(self) -> int:
+        log = self.layers["changes"]["change_set"]
+        return int(log.max()) if len(log) else 0
+
 
 def schema_frame(layer: str, frame: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
     """Give ``frame`` the dtypes of ``like`` column by column."""

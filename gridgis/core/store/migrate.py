@@ -19,6 +19,8 @@ Versions
 4
     Each community has a revision (``community_revisions``) that every write to its
     grids, buildings, facilities or staff posts moves on, kept by triggers.
+    The audit trail: a ``changes`` table that records every change set (who, when,
+    which tool, the rows before and after); the database refuses edits to it.
 """
 
 from __future__ import annotations
@@ -125,6 +127,7 @@ def migrate_locked(conn: sqlite3.Connection) -> Settings:
         STEPS[version](conn)
     add_missing_structure(conn, settings.crs_epsg)
     ddl.create_revision_triggers(conn)
+    ddl.protect_change_log(conn)
     conn.execute(
         "UPDATE settings SET value = ? WHERE key = 'schema_version'",
         (json.dumps(schema.SCHEMA_VERSION),),

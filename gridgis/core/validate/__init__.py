@@ -39,6 +39,7 @@ Examples
 
 from __future__ import annotations
 
+import contextvars
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -314,7 +315,8 @@ def validation_report(
             return report
 
         writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridgis-link")
-        written = writer.submit(write)
+        # In the caller's context: the change log names the caller's tool.
+        written = writer.submit(contextvars.copy_context().run, write)
     start = time.perf_counter()
     try:
         issues = validate_project(

@@ -78,7 +78,7 @@ def write_issues(
     check of that community); otherwise all of them. Returns the rows written.
     """
     frame = issues_frame(issues, store.crs)
-    with store.transaction() as tx:
+    with store.transaction(tool="validate") as tx:
         if community is None:
             tx.delete_where("issues", {})
         else:

@@ -31,6 +31,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QCoreApplication, QObject, pyqtSignal
 from qgis.PyQt.QtGui import QIcon
 
+from gridgis.core.audit import acting_as
 from gridgis.core.errors import GridGisError
 from gridgis.core.i18n import Text, current_language
 from gridgis.core.settings import Settings
@@ -268,7 +269,9 @@ class GridGisAlgorithm(QgsProcessingAlgorithm):
         feedback: QgsProcessingFeedback,
     ) -> dict[str, Any]:
         try:
-            return self.process(parameters, context, feedback)
+            # The change log names the algorithm that wrote each change set.
+            with acting_as(f"processing: {self.name()}"):
+                return self.process(parameters, context, feedback)
         finally:
             # QGIS Desktop runs algorithms on its pooled task threads: the next run on
             # this thread must not find pyproj's PROJ context freed.
