@@ -121,6 +121,7 @@ def test_load_adds_menus_toolbars_docks_and_provider_and_unload_removes_them(
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
     assert texts == [
         "Open GridGIS project…",
+        "Open GridGIS project in a database…",
         "&Undo",
         "&Redo",
         "&Select grids",
