@@ -17,14 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gridgis.core.errors import GridGisError, ProjectFileError
+from gridgis.core.errors import ProjectFileError
 from gridgis.core.store.base import Store
-from gridgis.core.store.postgis import PostGISStore
+from gridgis.core.store.postgis import AccessError, PostGISStore
 from gridgis.core.store.postgis_ddl import ACCESS_TABLE, ROLES, quote, role_name
-
-
-class AccessError(GridGisError):
-    """An access grant that cannot be made: unknown street, bad login, no right."""
 
 
 @dataclass(frozen=True)
