@@ -7,9 +7,9 @@ policies keyed on ``session_user`` (see :mod:`gridgis.core.store.postgis_ddl`), 
 plain QGIS layer or SQL gets no more than GridGIS shows. Granting needs the project's
 owner (or a role allowed to create roles).
 
-Examples
---------
->>> grant(store, "wang_li", street="320508019", role="planner")  # doctest: +SKIP
+From the command line: ``gridgis access grant DATABASE wang_li --street 320508019
+--role planner``; in Python ``grant(store, "wang_li", street="320508019",
+role="planner")``.
 """
 
 from __future__ import annotations
