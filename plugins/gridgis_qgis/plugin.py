@@ -312,11 +312,10 @@ class GridGisPlugin:
             extent.scale(1.05)
             canvas.setExtent(extent)
         canvas.refresh()
+        name = path.name if isinstance(path, Path) else project_title(path)
         self.iface.messageBar().pushMessage(
             TITLE.get(),
-            Text(
-                f"已打开 {project_title(path)}", f"Opened {project_title(path)}"
-            ).get(),
+            Text(f"已打开 {name}", f"Opened {name}").get(),
             level=Qgis.Success,
             duration=5,
         )

@@ -121,6 +121,7 @@ def test_load_adds_menus_toolbars_docks_and_provider_and_unload_removes_them(
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
     assert texts == [
         "Open GridGIS project…",
+        "Open GridGIS project in a database…",
         "&Undo",
         "&Redo",
         "&Select grids",
@@ -345,7 +346,12 @@ def test_menu_and_algorithms_follow_a_chinese_qgis(
         menu = next(m for m in _menus(qgis_iface) if m.objectName() == "GridGISMenu")
         assert menu.title() == "GridGIS 网格化管理"
         texts = [a.text() for a in menu.actions() if not a.isSeparator()]
-        assert texts[:3] == ["打开 GridGIS 项目…", "撤销(&U)", "重做(&R)"]
+        assert texts[:4] == [
+            "打开 GridGIS 项目…",
+            "打开数据库中的 GridGIS 项目…",
+            "撤销(&U)",
+            "重做(&R)",
+        ]
         assert "检查项目…" in texts
         assert "关联建筑与设施…" in texts
         # every entry is in Chinese (the editing entries come from the application)

@@ -7,9 +7,9 @@ policies keyed on ``session_user`` (see :mod:`gridgis.core.store.postgis_ddl`), 
 plain QGIS layer or SQL gets no more than GridGIS shows. Granting needs the project's
 owner (or a role allowed to create roles).
 
-Examples
---------
->>> grant(store, "wang_li", street="320508019", role="planner")  # doctest: +SKIP
+From the command line: ``gridgis access grant DATABASE wang_li --street 320508019
+--role planner``; in Python ``grant(store, "wang_li", street="320508019",
+role="planner")``.
 """
 
 from __future__ import annotations
@@ -17,14 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gridgis.core.errors import GridGisError, ProjectFileError
+from gridgis.core.errors import ProjectFileError
 from gridgis.core.store.base import Store
-from gridgis.core.store.postgis import PostGISStore
+from gridgis.core.store.postgis import AccessError, PostGISStore
 from gridgis.core.store.postgis_ddl import ACCESS_TABLE, ROLES, quote, role_name
-
-
-class AccessError(GridGisError):
-    """An access grant that cannot be made: unknown street, bad login, no right."""
 
 
 @dataclass(frozen=True)

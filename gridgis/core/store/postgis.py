@@ -30,7 +30,7 @@ import pandas as pd
 import shapely
 
 from gridgis.core import schema
-from gridgis.core.errors import ProjectFileError, SchemaError
+from gridgis.core.errors import GridGisError, ProjectFileError, SchemaError
 from gridgis.core.settings import FORMAT_MARKER, Settings
 from gridgis.core.store import postgis_ddl as ddl
 from gridgis.core.store.base import (
@@ -166,6 +166,10 @@ def _ewkb(geoms: np.ndarray, epsg: int) -> list[Any]:
     """Hex EWKB (with SRID) of ``geoms``; ``None`` for missing geometries."""
     with_srid = shapely.set_srid(geoms, epsg)
     return list(shapely.to_wkb(with_srid, hex=True, include_srid=True))
+
+
+class AccessError(GridGisError):
+    """The database login may not read or change what was asked (per-street access)."""
 
 
 class _PostGISTransaction(Transaction):
@@ -600,9 +604,19 @@ class PostGISStore(Store):
     @contextlib.contextmanager
     def transaction(self, *, tool: str = "") -> Iterator[Transaction]:
         """One server transaction; ``tool`` names the command in the revision log."""
+        psycopg = _psycopg()
         tx = self._begin_tool(tool)
         try:
             yield tx
+        except psycopg.errors.InsufficientPrivilege as exc:
+            self._rollback(tx)
+            raise AccessError(
+                f"Your login {self.user} may not make this change ({exc}). A street's "
+                "planner edits only that street; a viewer edits nothing. Ask the "
+                "district's administrator (gridgis access grant).",
+                f"您的登录名 {self.user} 无权进行此修改({exc})。街道规划员只能修改本街道,"
+                "查看者不能修改。请联系区级管理员(gridgis access grant)。",
+            ) from None
         except BaseException:
             self._rollback(tx)
             raise
