@@ -46,8 +46,13 @@ def test_an_app_edit_is_one_change_set_with_rows_before_and_after(district):
     assert set(edit["tool"]) == {"app: split"}
     assert set(edit["changed_by"]) == {os_user()}
     assert (pd.Timestamp.now() - edit["changed_at"].iloc[0]) < pd.Timedelta(hours=14)
-    assert sorted(edit["operation"]) == ["insert", "update"]
-    update = edit[edit["operation"] == "update"].iloc[0]
+    # The split's own rows, then the relink of the same transaction (compact rows).
+    relink = edit[edit["feature_fid"].isna()]
+    edit = edit[edit["feature_fid"].notna()]
+    assert set(edit["operation"]) == {"insert", "update"}
+    # Besides the new outline, the split suggests AB partners again (updates too).
+    reshaped = edit[(edit["operation"] == "update") & (edit["feature_fid"] == fid)]
+    update = reshaped[reshaped["after"].str.contains('"geometry"')].iloc[0]
     assert update["layer"] == "grids"
     assert update["feature_fid"] == fid
     assert update["grid_code"] == f"{COMMUNITY}003"
@@ -58,10 +63,8 @@ def test_an_app_edit_is_one_change_set_with_rows_before_and_after(district):
     insert = edit[edit["operation"] == "insert"].iloc[0]
     assert insert["before"] is None
     assert json.loads(insert["after"])["code"] == f"{COMMUNITY}005"
-    # The relink that follows is its own change set, recorded compactly, same tool.
-    relink = log[log["change_set"] == first + 2]
-    assert set(relink["tool"]) == {"app: split"}
-    assert relink["feature_fid"].isna().all()
+    # The relink lands in the same change set: one edit, one transaction.
+    assert not (log["change_set"] == first + 2).any()
     grids_row = relink[relink["layer"] == "grids"].iloc[0]
     assert json.loads(grids_row["after"])["households"]
     # The version right before the edit comes back from the log.
@@ -221,11 +224,12 @@ def test_a_division_and_its_restore_are_logged(demo_copy):
 
     sets = change_sets(store, community=community, language="en")
     sets = sets[sets["change_set"] > start]
-    assert list(sets["tool"]) == ["link", "restore", "gridgis divide", "gridgis divide"]
-    assert sets["what"].iloc[3].startswith("Grids: insert")
-    assert sets["what"].iloc[2].startswith("Buildings: update")
-    assert f"Grids: delete {len(divided)}" == sets["what"].iloc[1]
-    assert list(sets["change_set"]) == [start + 4, start + 3, start + 2, start + 1]
+    # A division and its link are one change set, and so are a restore and its link.
+    assert list(sets["tool"]) == ["gridgis divide --restore", "gridgis divide"]
+    assert "Grids: insert" in sets["what"].iloc[1]
+    assert "Buildings: update" in sets["what"].iloc[1]
+    assert f"Grids: delete {len(divided)}" in sets["what"].iloc[0]
+    assert list(sets["change_set"]) == [start + 2, start + 1]
     assert (sets["changed_by"] == os_user()).all()
     # The divided grids, as they were, come back from the log.
     past = grids_at(store, start + 1, community=community)
@@ -248,7 +252,7 @@ def test_filters_check_the_codes(store):
     assert change_sets(store, community=OTHER).empty
 
 
-def test_an_older_file_gains_the_log_when_opened(tmp_path, settings):
+def test_an_older_file_gains_the_log_on_its_first_write(tmp_path, settings):
     path = tmp_path / "old.gpkg"
     GeoPackageStore.create(path, settings)
     conn = sqlite3.connect(path)
@@ -261,9 +265,10 @@ def test_an_older_file_gains_the_log_when_opened(tmp_path, settings):
     conn.commit()
     conn.close()
     store = open_project(path)
-    assert store.settings.schema_version == schema.SCHEMA_VERSION == 4
+    # Opening writes nothing; the first write migrates the file, then logs itself.
     with store.transaction(tool="gridgis import") as tx:
         tx.insert("streets", _street())
+    assert open_project(path).settings.schema_version == schema.SCHEMA_VERSION == 4
     assert store.read("changes")["tool"].tolist() == ["gridgis import"]
     conn = sqlite3.connect(path)
     with pytest.raises(sqlite3.IntegrityError):

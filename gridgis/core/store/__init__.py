@@ -70,6 +70,9 @@ def copy_project(
     }
 
     def fill(tx: Transaction) -> None:
+        # The store's own transaction, not the recording one: a copy carries the
+        # source's change log as it is and adds no change set of its own.
+        tx = getattr(tx, "inner", tx)
         for name, frame in frames.items():
             if name == "community_revisions":
                 tx.delete_where(name, {})  # the copy's own writes moved them
