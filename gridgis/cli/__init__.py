@@ -53,6 +53,7 @@ from gridgis.cli import boards as _boards  # noqa: E402,F401
 from gridgis.cli import divide as _divide  # noqa: E402,F401
 from gridgis.cli import exchange as _exchange  # noqa: E402,F401
 from gridgis.cli import project as _project  # noqa: E402,F401
+from gridgis.cli import register as _register  # noqa: E402,F401
 from gridgis.cli import stats as _stats  # noqa: E402,F401
 from gridgis.cli import validate as _validate  # noqa: E402,F401
 

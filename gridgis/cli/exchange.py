@@ -227,6 +227,8 @@ def import_command(
 
     Everything lands in one transaction or not at all. For --layer staff a roster's
     posts (网格编码 + 岗位 columns) are imported into assignments as well.
+    --layer houses or --layer residents reads a filled register template (see
+    `gridgis template`).
     """
     from gridgis.core.exchange import apply_imports, plan_import, plan_roster
     from gridgis.core.exchange.mapping import parse_mapping
@@ -234,6 +236,13 @@ def import_command(
     from gridgis.core.store import open_project
 
     store = open_project(project)
+    targets = [target for target, _ in _layer_pairs(layers)]
+    if {"houses", "residents"} & set(targets):
+        from gridgis.cli.register import import_register
+
+        import_register(store, source, targets, _layer_pairs(layers)[0][1], encoding,
+                        mode, dry_run)  # fmt: skip
+        return
     mapping = parse_mapping(maps)
     fmt = check_path(source)
     available = source_layers(source) if fmt in {"gpkg", "kml"} else []

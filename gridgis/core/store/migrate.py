@@ -16,6 +16,9 @@ Versions
 3
     Validation issues record their community and the building, facility or person
     they concern (``issues.community_code``, ``issues.feature``).
+4
+    The information base: ``houses`` and ``residents`` tables, buildings' registered
+    households and population, the key-person category catalogue in the settings.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from collections.abc import Callable
 
 from gridgis.core import schema
 from gridgis.core.definitions import GridKind
-from gridgis.core.settings import DEFAULT_BANDS, Settings
+from gridgis.core.settings import CATEGORY_PRESETS, DEFAULT_BANDS, Settings
 from gridgis.core.store import gpkg_ddl as ddl
 
 
@@ -56,8 +59,25 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM issues")
 
 
+def _v3_to_v4(conn: sqlite3.Connection) -> None:
+    """The key-person category catalogue starts from the standard preset."""
+    conn.execute("DELETE FROM settings WHERE key = 'categories'")
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES ('categories', ?)",
+        (
+            json.dumps(
+                [vars(c) for c in CATEGORY_PRESETS["standard"]], ensure_ascii=False
+            ),
+        ),
+    )
+
+
 #: Data steps: ``STEPS[v]`` turns a version ``v`` file into a version ``v + 1`` file.
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+}
 
 
 def add_missing_structure(conn: sqlite3.Connection, epsg: int) -> list[str]:

@@ -1,0 +1,79 @@
+"""``gridgis template`` and the register side of ``gridgis import``: the information base."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from gridgis.cli import command
+from gridgis.core.i18n import Text
+
+
+@command("template")
+@click.argument("kind", type=click.Choice(["houses", "residents"]))
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The Excel file to write (.xlsx).",
+)
+@click.option(
+    "--project",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="List this project's key-person categories in the template.",
+)
+def template(kind: str, out: Path, project: Path | None) -> None:
+    """Write an empty houses or residents template (Chinese headings, a notes row)."""
+    from gridgis.core.register import write_template
+    from gridgis.core.settings import Settings
+    from gridgis.core.store import open_project
+
+    settings = (
+        open_project(project).settings
+        if project is not None
+        else Settings.default(4549, "000000")
+    )
+    write_template(kind, out, settings)
+    click.echo(Text(f"已写入 {out}", f"Wrote {out}").get())
+
+
+def import_register(
+    store: object,
+    source: Path,
+    targets: list[str],
+    sheet: str | None,
+    encoding: str | None,
+    mode: str,
+    dry_run: bool,
+) -> None:
+    """``gridgis import --layer houses|residents``: one register, one transaction."""
+    from gridgis.core.errors import InputFileError
+    from gridgis.core.register import apply_register, plan_register
+
+    if len(targets) != 1 or mode == "update":
+        raise InputFileError(
+            "Import a register on its own (one --layer houses or residents), with "
+            "--mode add or replace.",
+            "登记表须单独导入(只给一个 --layer houses 或 residents),"
+            "--mode 为 add 或 replace。",
+        )
+    plan = plan_register(
+        store,  # type: ignore[arg-type]
+        source,
+        targets[0],
+        mode=mode,
+        encoding=encoding,
+        sheet=sheet,
+    )
+    if dry_run:
+        click.echo(
+            Text("检查通过,未写入任何数据。", "Checked; nothing was written.").get()
+        )
+        report = plan.report
+    else:
+        report = apply_register(store, plan)  # type: ignore[arg-type]
+    for k, line in enumerate(report.lines()):
+        click.echo(("" if k == 0 else "  ") + line.get())
