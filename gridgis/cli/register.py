@@ -77,3 +77,27 @@ def import_register(
         report = apply_register(store, plan)  # type: ignore[arg-type]
     for k, line in enumerate(report.lines()):
         click.echo(("" if k == 0 else "  ") + line.get())
+
+
+def print_categories(console: object, store: object, show_grids: bool, language: str):  # type: ignore[no-untyped-def]
+    """Print the key-person counts per street and community (and grid); return them."""
+    from rich.table import Table
+
+    from gridgis.core.register.counts import category_counts
+
+    counts = category_counts(store)  # type: ignore[arg-type]
+    levels = [
+        (Text("重点人员(街道)", "Key persons by street"), counts.streets),
+        (Text("重点人员(社区)", "Key persons by community"), counts.communities),
+    ]
+    if show_grids:
+        levels.append((Text("重点人员(网格)", "Key persons by grid"), counts.grids))
+    for title, frame in levels:
+        shown = counts.labelled(frame, language)
+        table = Table(title=title.get(), title_justify="left")
+        for k, heading in enumerate(shown.columns):
+            table.add_column(heading, justify="left" if k < 2 else "right")
+        for row in shown.itertuples(index=False):
+            table.add_row(*("" if v is None else str(v) for v in row))
+        console.print(table)  # type: ignore[attr-defined]
+    return counts

@@ -60,6 +60,7 @@ from gridgis.core.validate import (  # noqa: F401
     coding,
     geometry,
     linkage,
+    register,
     shape,
     staffing,
     topology,
@@ -100,6 +101,7 @@ FAMILIES = (
     "staffing",
     "coding",
     "shape",
+    "register",
 )
 
 
