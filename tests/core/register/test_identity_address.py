@@ -25,7 +25,8 @@ def test_valid_number_gives_birth_date_and_gender():
 )
 def test_bad_numbers_say_what_is_wrong(value, fragment):
     checked = check_id_number(value)
-    assert checked.problem is not None and fragment in checked.problem.en
+    assert checked.problem is not None
+    assert fragment in checked.problem.en
 
 
 def test_full_width_number_is_read():
@@ -67,7 +68,8 @@ def test_index_matches_refuses_and_suggests():
     )
     assert index.find("幸福路12号4号楼1单元101").position == 1
     ambiguous = index.find(None, "3幢")
-    assert ambiguous.status == "ambiguous" and len(ambiguous.candidates) == 2
+    assert ambiguous.status == "ambiguous"
+    assert len(ambiguous.candidates) == 2
     missing = index.find("幸福路12号5幢")
     assert missing.status == "unmatched"
     assert [c.split()[0] for c in missing.candidates] == ["B0", "B1"]
