@@ -92,6 +92,12 @@ def _split(values: tuple[str, ...]) -> list[str]:
     "--privacy", is_flag=True, help="Leave out phones, photos and personal fields."
 )
 @click.option(
+    "--with-personal-data",
+    is_flag=True,
+    help="Write residents' names, ID numbers, birth dates and phones "
+    "(--layers houses,residents; left out otherwise).",
+)
+@click.option(
     "--by",
     type=click.Choice(["community", "street"]),
     default=None,
@@ -113,6 +119,7 @@ def export_command(
     out: Path,
     encoding: str,
     privacy: bool,
+    with_personal_data: bool,
     by: str | None,
     headers: str,
     overwrite: bool,
@@ -131,6 +138,7 @@ def export_command(
             crs=crs,
             encoding=encoding,
             privacy=privacy,
+            with_personal_data=with_personal_data and not privacy,
             by=by,
             headers=headers,
             overwrite=overwrite,

@@ -101,3 +101,75 @@ def print_categories(console: object, store: object, show_grids: bool, language:
             table.add_row(*("" if v is None else str(v) for v in row))
         console.print(table)  # type: ignore[attr-defined]
     return counts
+
+
+@command("ledger")
+@click.argument("project", type=click.Path(path_type=Path))
+@click.option("--grid", default=None, help="The grid's code.")
+@click.option("--community", default=None, help="Every grid of this community.")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the ledgers (made if missing).",
+)
+@click.option(
+    "--with-personal-data",
+    is_flag=True,
+    help="Show residents' ID numbers, phones and birth dates in full.",
+)
+@click.option("--privacy", is_flag=True, help="Mask the staff's phones too.")
+@click.option("--no-pdf", is_flag=True, help="Write the workbooks only.")
+def ledger(
+    project: Path,
+    grid: str | None,
+    community: str | None,
+    out: Path,
+    with_personal_data: bool,
+    privacy: bool,
+    no_pdf: bool,
+) -> None:
+    """Write each grid's ledger (台账): an XLSX workbook and a printable PDF summary.
+
+    The workbook holds the grid's figures, key persons per category, houses,
+    residents, key households, facilities and staff; ID numbers and phones are masked
+    unless --with-personal-data is given.
+    """
+    from gridgis.core.register.ledger import (
+        ledger_stem,
+        read_ledgers,
+        write_ledger_xlsx,
+    )
+    from gridgis.core.store import open_project
+
+    if (grid is None) == (community is None):
+        raise click.UsageError(
+            Text(
+                "请给出 --grid 或 --community 之一。", "Give --grid or --community."
+            ).get()
+        )
+    store = open_project(project)
+    ledgers = read_ledgers(
+        store,
+        grid=grid,
+        community=community,
+        with_personal_data=with_personal_data,
+        privacy=privacy,
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    files = [write_ledger_xlsx(g, out / f"{ledger_stem(g)}.xlsx") for g in ledgers]
+    if not no_pdf:
+        from gridgis.qgis.ledger import print_ledgers
+        from gridgis.qgis.runtime import start_qgis
+
+        start_qgis()
+        files += print_ledgers(project, ledgers, out)
+    click.echo(
+        Text(
+            f"已写入 {len(ledgers)} 个网格的台账 → {out}",
+            f"Wrote the ledgers of {len(ledgers)} grid(s) → {out}",
+        ).get()
+    )
+    for path in sorted(files):
+        click.echo(f"  {path.name}")
