@@ -30,6 +30,7 @@ from gridgis.core.register.ledger import (
     summary_lines,
 )
 from gridgis.core.store import open_project
+from gridgis.qgis import pdf
 from gridgis.qgis.boards import map_layer, qgis_pdf_settings, start_extent
 from gridgis.qgis.templates import check_font, item, load_template
 
@@ -122,5 +123,6 @@ def print_ledgers(
                 f"Cannot write {target}; check that the folder is writable.",
                 f"无法写入 {target};请检查文件夹是否可写。",
             )
+        pdf.finish(target, title=ledger.title)
         files.append(target)
     return files

@@ -396,8 +396,7 @@ def write_ledger_xlsx(ledger: GridLedger, path: str | Path) -> Path:
 
 def summary_lines(ledger: GridLedger) -> list[str]:
     """The summary as lines of text (for the printed ledger)."""
-    lines = [f"{k}:{'' if v is None else v}" for k, v in ledger.figures[4:]]
-    return lines
+    return [f"{k}\uff1a{'' if v is None else v}" for k, v in ledger.figures[4:]]
 
 
 def category_line(ledger: GridLedger) -> str:
