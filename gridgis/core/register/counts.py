@@ -90,6 +90,14 @@ def category_flags(categories: pd.Series, settings: Settings) -> pd.DataFrame:
     )
 
 
+def _pick(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``values[positions]``, ``None`` where a position is -1."""
+    out = np.full(len(positions), None, dtype=object)
+    found = positions >= 0
+    out[found] = values[positions[found]]
+    return out
+
+
 @dataclass(frozen=True)
 class CategoryCounts:
     """Residents and key persons per street, community and grid."""
@@ -122,18 +130,15 @@ def category_counts(store: Store) -> CategoryCounts:
     houses = attributes(store, "houses", ["id", "building_id"])
     residents = attributes(store, "residents", ["house_id", "categories"])
     house_pos = pd.Index(houses["id"]).get_indexer(residents["house_id"])
-    building_of_resident = np.where(
-        house_pos >= 0,
-        houses["building_id"].to_numpy(dtype=object)[np.maximum(house_pos, 0)],
-        None,
+    building_of_resident = _pick(
+        houses["building_id"].to_numpy(dtype=object), house_pos
     )
     flags = category_flags(residents["categories"], settings)
     ids = [c.id for c in settings.categories]
 
     def place(building_ids: np.ndarray, column: str) -> np.ndarray:
-        pos = places.index.get_indexer(building_ids)
-        values = places[column].to_numpy(dtype=object)
-        return np.where(pos >= 0, values[np.maximum(pos, 0)], None)
+        pos = places.index.get_indexer(pd.Index(building_ids))
+        return _pick(places[column].to_numpy(dtype=object), pos)
 
     frame = flags.copy()
     frame["residents"] = 1

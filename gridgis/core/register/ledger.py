@@ -310,7 +310,7 @@ def _key_table(
         )
         rows.append(
             {
-                "房屋地址": address_of_house.get(house_id),
+                "房屋地址": address_of_house.get(str(house_id)),
                 "房屋编号": house_id,
                 "户内人数": int(sizes.get(house_id, 0)),
                 "重点人员数": len(group),
@@ -339,7 +339,8 @@ def _staff_table(
 ) -> pd.DataFrame:
     rows = []
     for post in posts.itertuples(index=False):
-        person = staff.loc[post.staff_id] if post.staff_id in staff.index else None
+        staff_id = str(post.staff_id)
+        person = staff.loc[staff_id] if staff_id in staff.index else None
         role = settings.role(str(post.role))
         phone = person["phone"] if person is not None else None
         rows.append(

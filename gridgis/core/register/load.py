@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gridgis.core.definitions import Gender, HouseUse, Residence
+from gridgis.core.definitions import Gender, HouseUse, LabelledEnum, Residence
 from gridgis.core.errors import InputFileError
 from gridgis.core.exchange.roster import normalise_phone
 from gridgis.core.i18n import Text
@@ -169,7 +169,7 @@ _RESIDENCE = {"户籍": "registered", "户籍人口": "registered", "常住": "r
 
 
 def _choice(
-    value: object, enum: type, extra: dict[str, str] | None = None
+    value: object, enum: type[LabelledEnum], extra: dict[str, str] | None = None
 ) -> str | None:
     text = clean(value).lower()
     if extra and text in extra:
@@ -592,14 +592,16 @@ def plan_register(
     # The register after the import, for the buildings' counts.
     houses_after = pd.concat(
         [
-            old_houses.drop(index=remove_houses)[["id", "building_id", "use"]],
+            old_houses.drop(index=pd.Index(remove_houses))[
+                ["id", "building_id", "use"]
+            ],
             new_houses[["id", "building_id", "use"]],
         ],
         ignore_index=True,
     )
     residents_after = pd.concat(
         [
-            old_residents.drop(index=remove_residents)[["house_id"]],
+            old_residents.drop(index=pd.Index(remove_residents))[["house_id"]],
             new_residents[["house_id"]],
         ],
         ignore_index=True,
