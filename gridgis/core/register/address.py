@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -50,6 +51,13 @@ def clean(text: object) -> str:
     """Text folded for matching: half-width digits and letters, no spaces."""
     if text is None:
         return ""
+    if type(text) is str and text.isascii() and text.isalnum():
+        return text
+    return _clean(text)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _clean(text: object) -> str:
     if isinstance(text, float) and text.is_integer():
         text = int(text)
     folded = unicodedata.normalize("NFKC", str(text))
@@ -76,7 +84,11 @@ class AddressParts:
 
 def parse_address(text: object) -> AddressParts:
     """Split an address into road address, building number, unit and room."""
-    folded = clean(text)
+    return _parse(clean(text))
+
+
+@functools.lru_cache(maxsize=200_000)
+def _parse(folded: str) -> AddressParts:
     if not folded:
         return AddressParts("")
     for pattern in (_DASH, _DASH2):
@@ -156,25 +168,55 @@ class BuildingIndex:
         numbers: Sequence[object],
         addresses: Sequence[object],
     ) -> None:
+        import pandas as pd
+
         self.ids = [str(i) for i in ids]
-        self.bases: list[str] = []
-        self.numbers: list[str | None] = []
         self.by_id: dict[str, int] = {}
-        self.by_base: dict[str, list[int]] = defaultdict(list)
-        self.by_number: dict[str, list[int]] = defaultdict(list)
-        for k, (bid, number, address) in enumerate(
-            zip(self.ids, numbers, addresses, strict=True)
-        ):
-            parts = parse_address(address)
-            bnum = parts.building or digits(number)
-            self.bases.append(parts.base)
-            self.numbers.append(bnum)
-            self.by_id.setdefault(clean(bid).upper(), k)
-            if parts.base:
-                self.by_base[parts.base].append(k)
-            if bnum:
-                self.by_number[bnum].append(k)
-        self._labels: list[str] | None = None
+        for k, bid in enumerate(self.ids):
+            self.by_id.setdefault(bid.upper(), k)
+        # Road addresses and building numbers, read all at once (vectorised).
+        folded = (
+            pd.Series(list(addresses), dtype=object)
+            .fillna("")
+            .astype(str)
+            .str.normalize("NFKC")
+            .str.replace(r"\s+", "", regex=True)
+        )
+        parts = folded.str.extract(rf"^(.*?)(\d+){_BUILDING_MARK}$")
+        own = (
+            pd.Series(list(numbers), dtype=object)
+            .fillna("")
+            .astype(str)
+            .str.normalize("NFKC")
+            .str.extract(r"(\d+)")[0]
+        )
+        number = parts[1].where(parts[1].notna(), own)
+        self.bases: list[str] = parts[0].where(parts[0].notna(), folded).tolist()
+        self.numbers: list[str | None] = [
+            None if not isinstance(n, str) else str(int(n)) for n in number
+        ]
+        self._by_base: dict[str, list[int]] | None = None
+        self._by_number: dict[str, list[int]] | None = None
+
+    @property
+    def by_base(self) -> dict[str, list[int]]:
+        """Buildings by road address (made on first use)."""
+        if self._by_base is None:
+            self._by_base = defaultdict(list)
+            for k, base in enumerate(self.bases):
+                if base:
+                    self._by_base[base].append(k)
+        return self._by_base
+
+    @property
+    def by_number(self) -> dict[str, list[int]]:
+        """Buildings by building number (made on first use)."""
+        if self._by_number is None:
+            self._by_number = defaultdict(list)
+            for k, number in enumerate(self.numbers):
+                if number:
+                    self._by_number[number].append(k)
+        return self._by_number
 
     def label(self, k: int) -> str:
         """A building as a candidate is shown: ID and address with its number."""
@@ -203,6 +245,8 @@ class BuildingIndex:
         """The building with this ID."""
         key = clean(value).upper()
         found = self.by_id.get(key)
+        if found is None and value is not None:
+            found = self.by_id.get(str(value).strip().upper())
         if found is not None:
             return Match(found, "ok")
         best = difflib.get_close_matches(key, list(self.by_id), n=3, cutoff=0.6)

@@ -12,6 +12,7 @@ them, all in one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from gridgis.core import schema
 from gridgis.core.definitions import Gender, HouseUse, LabelledEnum, Residence
 from gridgis.core.errors import InputFileError
 from gridgis.core.exchange.roster import normalise_phone
@@ -33,6 +35,7 @@ from gridgis.core.register.address import (
     floor_of,
     standard_address,
 )
+from gridgis.core.register.counts import attributes
 from gridgis.core.register.identity import check_id_number, mask_id
 from gridgis.core.register.templates import Table, read_table
 from gridgis.core.settings import Settings
@@ -160,20 +163,22 @@ class RegisterPlan:
 
 # -- values ------------------------------------------------------------------------
 
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _SPLIT = re.compile(r"[,,、;;/|\s]+")
-_GENDERS = {"男": "male", "女": "female", "male": "male", "female": "female",
-            "m": "male", "f": "female"}  # fmt: skip
-_RESIDENCE = {"户籍": "registered", "户籍人口": "registered", "常住": "registered",
+_GENDERS = tuple({"男": "male", "女": "female", "male": "male", "female": "female",
+            "m": "male", "f": "female"}.items())  # fmt: skip
+_RESIDENCE = tuple({"户籍": "registered", "户籍人口": "registered", "常住": "registered",
               "本地": "registered", "registered": "registered", "流动": "floating",
-              "流动人口": "floating", "外来": "floating", "floating": "floating"}  # fmt: skip
+              "流动人口": "floating", "外来": "floating", "floating": "floating"}.items())  # fmt: skip
 
 
+@functools.lru_cache(maxsize=4096)
 def _choice(
-    value: object, enum: type[LabelledEnum], extra: dict[str, str] | None = None
+    value: object, enum: type[LabelledEnum], extra: tuple[tuple[str, str], ...] = ()
 ) -> str | None:
     text = clean(value).lower()
-    if extra and text in extra:
-        return extra[text]
+    if extra and text in dict(extra):
+        return dict(extra)[text]
     for member in enum:
         if text in (member.value, member.label.zh.lower(), member.label.en.lower()):
             return str(member.value)
@@ -213,17 +218,16 @@ class _Planner:
         self.layer = layer
         self.mode = mode
         self.problems: list[Problem] = []
-        buildings = store.read("buildings", columns=["id", "number", "address"])
+        self._categories: dict[str, tuple[str | None, list[str]]] = {}
+        buildings = attributes(store, "buildings", ["id", "number", "address"])
         self.building_fids = buildings.index.to_numpy()
         self.index = BuildingIndex(
             buildings["id"].tolist(),
             buildings["number"].tolist(),
             buildings["address"].tolist(),
         )
-        self.houses = store.read("houses")
-        self.residents = store.read(
-            "residents", columns=["id", "house_id", "id_number"]
-        )
+        self.houses = attributes(store, "houses", schema.layer("houses").field_names)
+        self.residents = attributes(store, "residents", ["id", "house_id", "id_number"])
 
     def problem(
         self, row: int, kind: str, zh: str, en: str, candidates: tuple[str, ...] = ()
@@ -427,7 +431,12 @@ class _Planner:
                     "the birth date does not match the ID number",
                 )  # fmt: skip
         person["birth_date"] = born or checked.birth_date
-        phone = normalise_phone(row.get("phone"))
+        raw_phone = row.get("phone")
+        phone = (
+            raw_phone
+            if type(raw_phone) is str and _MOBILE.match(raw_phone)
+            else normalise_phone(raw_phone)
+        )
         if phone is None:
             self.problem(
                 number, "phone", "电话号码格式不正确(手机 11 位,固话带区号)",
@@ -445,23 +454,36 @@ class _Planner:
                     f"'{row['residence']}' must be 户籍 (registered) or 流动 (floating)",
                 )  # fmt: skip
         person["residence"] = residence
-        categories = []
-        for value in _SPLIT.split(clean(row.get("categories"))):
-            if not value:
-                continue
-            found = self.settings.category(value)
-            if found is None:
+        person["categories"] = None
+        if "categories" in row:
+            found, unknown = self.categories(row["categories"])
+            for value in unknown:
                 names = "、".join(c.zh for c in self.settings.categories)
                 self.problem(
                     number, "category",
                     f"“{value}”不在项目的重点人员类别中({names})",
                     f"'{value}' is not a category of the project ({names})",
                 )  # fmt: skip
-            elif found.id not in categories:
-                categories.append(found.id)
-        person["categories"] = ";".join(categories) or None
+            person["categories"] = found
         person["tags"] = _text(row.get("tags"))
         return person if len(self.problems) == before else None
+
+    def categories(self, value: object) -> tuple[str | None, list[str]]:
+        """Catalogue ids (joined by ``;``) of a categories cell, and unknown names."""
+        key = clean(value)
+        if key not in self._categories:
+            ids: list[str] = []
+            unknown: list[str] = []
+            for part in _SPLIT.split(key):
+                if not part:
+                    continue
+                found = self.settings.category(part)
+                if found is None:
+                    unknown.append(part)
+                elif found.id not in ids:
+                    ids.append(found.id)
+            self._categories[key] = (";".join(ids) or None, unknown)
+        return self._categories[key]
 
     def duplicates(self, people: list[tuple[int, str, dict[str, object]]]) -> None:
         """One person (by ID number) in two houses, or twice in one."""
@@ -518,8 +540,6 @@ class _Planner:
 
 
 def _frame(layer: str, rows: list[dict[str, object]]) -> pd.DataFrame:
-    from gridgis.core import schema
-
     names = schema.layer(layer).field_names
     frame = pd.DataFrame(rows, columns=names) if rows else schema.empty_frame(layer)
     return schema.conform(layer, frame[names].reset_index(drop=True))

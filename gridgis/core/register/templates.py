@@ -208,7 +208,7 @@ def _raw_rows(
 
 
 def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or (type(value) is str and not value.strip())
 
 
 def read_table(
@@ -224,7 +224,7 @@ def read_table(
     if not path.exists():
         raise InputFileError(f"{path} does not exist.", f"{path} 不存在。")
     raw, how = _raw_rows(path, encoding, sheet)
-    raw = [(n, r) for n, r in raw if not all(_blank(v) for v in r)]
+    raw = [(n, r) for n, r in raw if any(not _blank(v) for v in r)]
     if not raw:
         raise InputFileError(f"{path.name} is empty.", f"{path.name} 是空的。")
     lookup: dict[str, str] = {}
@@ -242,14 +242,21 @@ def read_table(
         if key is None and not _blank(value):
             unknown.append(str(value).strip())
     rows = []
+    known = [(k, key) for k, key in enumerate(keys) if key is not None]
     for number, values in raw[1:]:
         first = values[0] if values else None
         if isinstance(first, str) and first.strip().startswith(NOTES_MARK):
             continue
         row: dict[str, object] = {}
-        for key, value in zip(keys, values, strict=False):
-            if key is None or _blank(value):
-                continue
-            row[key] = value.strip() if isinstance(value, str) else value
+        for k, key in known:
+            if k >= len(values):
+                break
+            value = values[k]
+            if type(value) is str:
+                value = value.strip()
+                if value:
+                    row[key] = value
+            elif value is not None:
+                row[key] = value
         rows.append((number, row))
     return Table(keys, unknown, rows, how)
