@@ -67,7 +67,9 @@ def id_numbers(n: int, rng: np.random.Generator) -> np.ndarray:
     return np.where(keep, numbers, "")
 
 
-def roster(store_path: Path, out: Path, residents: int, houses: int, seed: int = 7) -> int:
+def roster(
+    store_path: Path, out: Path, residents: int, houses: int, seed: int = 7
+) -> int:
     """Write the residents roster of ``houses`` houses; return its rows."""
     store = open_project(store_path)
     from gridgis.core.register.counts import attributes
@@ -93,7 +95,9 @@ def roster(store_path: Path, out: Path, residents: int, houses: int, seed: int =
         ),
     )
     ids = id_numbers(residents, rng)
-    phones = np.char.add("13", np.char.zfill(rng.integers(0, 10**9, residents).astype(str), 9))
+    phones = np.char.add(
+        "13", np.char.zfill(rng.integers(0, 10**9, residents).astype(str), 9)
+    )
     residence = np.where(rng.random(residents) < 0.8, "户籍", "流动")
     categories = np.where(
         rng.random(residents) < 0.17,
@@ -103,7 +107,9 @@ def roster(store_path: Path, out: Path, residents: int, houses: int, seed: int =
     by_address = rng.random(residents) < 0.1
     address = np.where(
         by_address,
-        np.char.add(np.char.add(np.char.add(b_addr, units), "单元"), np.char.add(rooms, "室")),
+        np.char.add(
+            np.char.add(np.char.add(b_addr, units), "单元"), np.char.add(rooms, "室")
+        ),
         "",
     )
     b_col = np.where(by_address, "", b_ids)
@@ -117,6 +123,7 @@ def roster(store_path: Path, out: Path, residents: int, houses: int, seed: int =
 
 
 def main() -> int:
+    """Make the city and the roster, time the import and the counts, write the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--grids", type=int, nargs=2, default=(100, 100))
     parser.add_argument("--residents", type=int, default=1_000_000)
@@ -158,7 +165,8 @@ def main() -> int:
     key = {c.zh: int(counts.streets[c.id].sum()) for c in store.settings.categories}
     stats = open_project(project)
     registered = int(
-        stats.count("buildings") - stats.count("buildings", where={"reg_households": None})
+        stats.count("buildings")
+        - stats.count("buildings", where={"reg_households": None})
     )
 
     import os
@@ -191,13 +199,13 @@ def main() -> int:
         "",
         "| phase | time |",
         "|---|---:|",
-        f"| read, match every row to its building, check ID numbers, phones, categories, duplicates | {planned:.1f} s |",  # noqa: E501
-        f"| write houses, residents, buildings' registered counts and relinked totals (one transaction) | {applied:.1f} s |",  # noqa: E501
-        f"| **import in all** | **{total:.1f} s** ({'goal met' if total < IMPORT_GOAL else 'goal NOT met'}) |",  # noqa: E501
+        f"| read, match every row to its building, check ID numbers, phones, categories, duplicates | {planned:.1f} s |",
+        f"| write houses, residents, buildings' registered counts and relinked totals (one transaction) | {applied:.1f} s |",
+        f"| **import in all** | **{total:.1f} s** ({'goal met' if total < IMPORT_GOAL else 'goal NOT met'}) |",
         "",
         "## Key persons per grid, community and street of the whole city (goal: under 3 s)",
         "",
-        f"Best of 3: **{count_time:.2f} s** ({'goal met' if count_time < COUNT_GOAL else 'goal NOT met'}; "  # noqa: E501
+        f"Best of 3: **{count_time:.2f} s** ({'goal met' if count_time < COUNT_GOAL else 'goal NOT met'}; "
         f"all runs: {', '.join(f'{t:.2f}' for t in times)} s).",
         "",
         "| category | people |",

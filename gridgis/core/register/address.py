@@ -175,21 +175,15 @@ class BuildingIndex:
         for k, bid in enumerate(self.ids):
             self.by_id.setdefault(bid.upper(), k)
         # Road addresses and building numbers, read all at once (vectorised).
-        folded = (
-            pd.Series(list(addresses), dtype=object)
-            .fillna("")
-            .astype(str)
-            .str.normalize("NFKC")
-            .str.replace(r"\s+", "", regex=True)
+        texts: pd.Series[str] = pd.Series(
+            ["" if a is None else str(a) for a in addresses], dtype=object
         )
+        folded = texts.str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
         parts = folded.str.extract(rf"^(.*?)(\d+){_BUILDING_MARK}$")
-        own = (
-            pd.Series(list(numbers), dtype=object)
-            .fillna("")
-            .astype(str)
-            .str.normalize("NFKC")
-            .str.extract(r"(\d+)")[0]
+        marks: pd.Series[str] = pd.Series(
+            ["" if n is None else str(n) for n in numbers], dtype=object
         )
+        own = marks.str.normalize("NFKC").str.extract(r"(\d+)")[0]
         number = parts[1].where(parts[1].notna(), own)
         self.bases: list[str] = parts[0].where(parts[0].notna(), folded).tolist()
         self.numbers: list[str | None] = [

@@ -236,8 +236,59 @@ __all__ = [
     "CategoryCounts",
     "add_category_sheets",
     "attributes",
+    "building_category_counts",
     "building_places",
     "category_counts",
     "category_flags",
     "write_sheet",
 ]
+
+
+def building_category_counts(store: Store, category: str) -> pd.DataFrame:
+    """Residents with key-person category ``category`` per building (those with any).
+
+    Returns a frame indexed by building ID with ``key_persons`` (of the category),
+    ``key_households`` (houses with such a person) and ``residents`` (all registered
+    residents of the building).
+
+    Raises
+    ------
+    SchemaError
+        If the project's catalogue has no such category.
+    """
+    from gridgis.core.errors import SchemaError
+
+    settings = store.settings
+    found = settings.category(category)
+    if found is None:
+        names = "、".join(f"{c.zh}({c.id})" for c in settings.categories)
+        raise SchemaError(
+            f"The project has no key-person category '{category}'; choose one of "
+            f"{', '.join(c.id for c in settings.categories)}.",
+            f"项目中没有重点人员类别“{category}”;可选:{names}。",
+        )
+    houses = attributes(store, "houses", ["id", "building_id"])
+    residents = attributes(store, "residents", ["house_id", "categories"])
+    has = category_flags(residents["categories"], settings)[found.id].to_numpy()
+    building = pd.Series(
+        houses["building_id"].to_numpy(), index=houses["id"].to_numpy()
+    )
+    of_resident = building.reindex(residents["house_id"].to_numpy()).to_numpy()
+    frame = pd.DataFrame(
+        {
+            "building_id": of_resident,
+            "house_id": residents["house_id"].to_numpy(),
+            "has": has,
+        }
+    )
+    key = frame[frame["has"]]
+    out = pd.DataFrame(
+        {
+            "key_persons": key.groupby("building_id").size(),
+            "key_households": key.groupby("building_id")["house_id"].nunique(),
+            "residents": frame.groupby("building_id").size(),
+        }
+    )
+    out = out[out["key_persons"].notna()].fillna(0).astype(np.int64)
+    out.index.name = "building_id"
+    return out.sort_index()
