@@ -240,6 +240,7 @@ __all__ = [
     "building_places",
     "category_counts",
     "category_flags",
+    "grid_residents",
     "write_sheet",
 ]
 
@@ -292,3 +293,27 @@ def building_category_counts(store: Store, category: str) -> pd.DataFrame:
     out = out[out["key_persons"].notna()].fillna(0).astype(np.int64)
     out.index.name = "building_id"
     return out.sort_index()
+
+
+def grid_residents(store: Store, code: str) -> pd.DataFrame:
+    """The registered residents of grid ``code`` with their house's address.
+
+    Columns: ``house_id``, ``address`` (the house's), ``name``, ``gender``,
+    ``id_number``, ``phone``, ``residence``, ``categories`` — unmasked: whoever shows
+    them masks them.
+    """
+    buildings = attributes(store, "buildings", ["id"], where={"grid_code": code})
+    houses = attributes(
+        store, "houses", ["id", "address"],
+        where={"building_id": buildings["id"].tolist()},
+    )  # fmt: skip
+    residents = attributes(
+        store, "residents",
+        ["house_id", "name", "gender", "id_number", "phone", "residence", "categories"],
+        where={"house_id": houses["id"].tolist()},
+    )  # fmt: skip
+    address = dict(zip(houses["id"], houses["address"], strict=True))
+    residents.insert(1, "address", residents["house_id"].map(address))
+    return residents.sort_values(["house_id", "name"], kind="stable").reset_index(
+        drop=True
+    )
