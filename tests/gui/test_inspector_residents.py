@@ -35,9 +35,7 @@ def test_residents_tab_counts_and_masks(registered, window):
     inspector = window.inspector_dock.inspector
     table = inspector.residents
     assert table.rowCount() == 4
-    cells = [
-        table.item(r, c).text() for r in range(table.rowCount()) for c in range(7)
-    ]
+    cells = [table.item(r, c).text() for r in range(table.rowCount()) for c in range(7)]
     for number, phone in registered:
         assert number not in cells
         assert phone not in cells
