@@ -74,4 +74,3 @@ def key_households_layer(
     layer.setCustomProperty("gridgis/layer", "key-households")
     layer.setCustomProperty("gridgis/category", found.id)
     return layer
-

@@ -2,6 +2,7 @@
 
 import hashlib
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
@@ -169,3 +170,46 @@ def test_templates_round_trip(addressed, tmp_path):
     )
     assert resident["birth_date"] == "1975-05-05"
     assert addressed.count("houses") == 3
+
+
+def test_rows_by_building_id_read_like_rows_by_address(addressed, tmp_path):
+    # The same people, once by building ID, unit and room, once by address.
+    by_id = tmp_path / "by_id.csv"
+    by_id.write_text(
+        "\n".join(
+            [
+                "姓名,身份证号,联系电话,人口类型,重点人员类别,建筑编号,单元,室号",
+                f"张三,{ZHANG},13812345678,户籍,党员、低保,B0,2,501室",
+                f"李四,{LI},１３９ １２３４ ５６７８,流动,,b0,２,502",
+                f"王五,{WANG},,,独居老人,B1,01,101",
+                f"钱七,{_bad_check(ZHOU)},,,,B2,1,201",
+                f"周九,{ZHOU},12345,,,B3,1,101",
+                f"吴十,{WU},,,,B77,1,101",
+                f"张三,{ZHANG},,,,B4,2,301",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(RegisterError) as caught:
+        plan_register(addressed, by_id, "residents")
+    assert [(p.row, p.kind) for p in caught.value.report.problems] == [
+        (5, "id_number"),
+        (6, "phone"),
+        (7, "unmatched"),
+        (8, "two_houses"),
+    ]
+    good = by_id.read_text(encoding="utf-8").splitlines()[:4]
+    by_id.write_text("\n".join(good), encoding="utf-8")
+    by_address = tmp_path / "by_address.csv"
+    by_address.write_text("\n".join(MESSY[:2] + MESSY[2:4]), encoding="utf-8")
+    first = plan_register(addressed, by_id, "residents")
+    second = plan_register(addressed, by_address, "residents")
+    columns = ["id", "house_id", "name", "id_number", "gender", "birth_date", "phone",
+               "residence", "categories"]  # fmt: skip
+    left = first.residents[columns].sort_values("name").reset_index(drop=True)
+    right = second.residents[columns].sort_values("name").reset_index(drop=True)
+    pd.testing.assert_frame_equal(left, right)
+    pd.testing.assert_frame_equal(
+        first.houses.sort_values("id").reset_index(drop=True),
+        second.houses.sort_values("id").reset_index(drop=True),
+    )
