@@ -144,21 +144,24 @@ def main() -> int:
     size_mb = source.stat().st_size / 1e6
 
     store = open_project(project)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     plan = plan_register(store, source, "residents")
     planned = time.perf_counter() - started
-    started = time.perf_counter()
+    planned_cpu = time.process_time() - cpu
+    started, cpu = time.perf_counter(), time.process_time()
     report = apply_register(store, plan)
     applied = time.perf_counter() - started
+    applied_cpu = time.process_time() - cpu
     total = planned + applied
     assert report.residents_added == rows, report.lines()
     assert report.houses_added == args.houses, report.lines()
 
-    times = []
+    times, cpus = [], []
     for _ in range(3):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         counts = category_counts(open_project(project))
         times.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu)
     count_time = min(times)
     assert int(counts.streets["residents"].sum()) == rows
     assert int(counts.grids["houses"].sum()) == args.houses
@@ -206,7 +209,9 @@ def main() -> int:
         "## Key persons per grid, community and street of the whole city (goal: under 3 s)",
         "",
         f"Best of 3: **{count_time:.2f} s** ({'goal met' if count_time < COUNT_GOAL else 'goal NOT met'}; "
-        f"all runs: {', '.join(f'{t:.2f}' for t in times)} s).",
+        f"all runs: {', '.join(f'{t:.2f}' for t in times)} s; CPU "
+        f"{', '.join(f'{t:.2f}' for t in cpus)} s). On a GeoPackage the counts are "
+        "aggregated by SQLite in the file.",
         "",
         "| category | people |",
         "|---|---:|",

@@ -83,9 +83,15 @@ def building_places(store: Store) -> pd.DataFrame:
 
 def category_flags(categories: pd.Series, settings: Settings) -> pd.DataFrame:
     """One boolean column per catalogue category: whether each resident has it."""
-    text = (";" + categories.fillna("").astype(str) + ";").to_numpy(dtype=str)
+    codes, uniques = pd.factorize(categories.fillna(""), sort=False)
+    cells = [f";{v};" for v in uniques]
     return pd.DataFrame(
-        {c.id: np.char.find(text, f";{c.id};") >= 0 for c in settings.categories},
+        {
+            c.id: np.array(
+                [f";{c.id};" in cell for cell in cells] + [False], dtype=bool
+            )[codes]
+            for c in settings.categories
+        },
         index=categories.index,
     )
 
@@ -123,53 +129,108 @@ class CategoryCounts:
         return frame.rename(columns=self.headings(language))
 
 
-def category_counts(store: Store) -> CategoryCounts:
-    """Registered houses, residents and key persons per grid, community and street."""
+def _per_building_frames(store: Store) -> pd.DataFrame:
+    """Houses, residents and key persons per category of every registered building.
+
+    Indexed by building ID, with the building's ``grid_code``. Read through pandas.
+    """
     settings = store.settings
-    places = building_places(store)
     houses = attributes(store, "houses", ["id", "building_id"])
     residents = attributes(store, "residents", ["house_id", "categories"])
-    house_pos = pd.Index(houses["id"]).get_indexer(residents["house_id"])
-    building_of_resident = _pick(
-        houses["building_id"].to_numpy(dtype=object), house_pos
+    building_of = pd.Series(
+        houses["building_id"].to_numpy(dtype=object), index=houses["id"].to_numpy()
     )
-    flags = category_flags(residents["categories"], settings)
+    people = category_flags(residents["categories"], settings).astype(np.int64)
+    people["residents"] = 1
+    people["building_id"] = building_of.reindex(
+        residents["house_id"].to_numpy()
+    ).to_numpy()
+    out = people.groupby("building_id").sum()
+    homes = houses.groupby("building_id").size().rename("houses")
+    out = pd.concat([homes, out], axis=1).fillna(0).astype(np.int64)
+    places = attributes(store, "buildings", ["id", "grid_code"]).set_index("id")
+    out["grid_code"] = places["grid_code"].reindex(out.index).to_numpy(dtype=object)
+    return out
+
+
+def _per_building_sql(store: GeoPackageStore) -> pd.DataFrame:
+    """The same as :func:`_per_building_frames`, aggregated by SQLite in the file."""
+    import sqlite3
+
+    settings = store.settings
+    flags = ", ".join(
+        f"sum(instr(';' || ifnull(r.categories, '') || ';', ';{c.id};') > 0)"
+        for c in settings.categories
+    )
+    conn = sqlite3.connect(f"file:{store.path}?mode=ro", uri=True)
+    try:
+        homes = conn.execute(
+            "SELECT building_id, count(*) FROM houses GROUP BY building_id"
+        ).fetchall()
+        people = conn.execute(
+            f"SELECT h.building_id, count(*), {flags} FROM residents r "
+            "JOIN houses h ON h.id = r.house_id GROUP BY h.building_id"
+        ).fetchall()
+        grid_of = dict(
+            conn.execute(
+                "SELECT b.id, b.grid_code FROM buildings b JOIN "
+                "(SELECT DISTINCT building_id FROM houses) h ON b.id = h.building_id"
+            ).fetchall()
+        )
+    finally:
+        conn.close()
     ids = [c.id for c in settings.categories]
+    out = pd.DataFrame(people, columns=["building_id", "residents", *ids]).set_index(
+        "building_id"
+    )
+    homes_frame = pd.DataFrame(homes, columns=["building_id", "houses"]).set_index(
+        "building_id"
+    )
+    out = pd.concat([homes_frame, out], axis=1).fillna(0).astype(np.int64)
+    out["grid_code"] = [grid_of.get(b) for b in out.index]
+    return out
 
-    def place(building_ids: np.ndarray, column: str) -> np.ndarray:
-        pos = places.index.get_indexer(pd.Index(building_ids))
-        return _pick(places[column].to_numpy(dtype=object), pos)
 
-    frame = flags.copy()
-    frame["residents"] = 1
-    frame["grid"] = place(building_of_resident, "grid_code")
-    frame["community"] = place(building_of_resident, "community_code")
-    house_frame = pd.DataFrame(
-        {
-            "houses": 1,
-            "grid": place(houses["building_id"].to_numpy(dtype=object), "grid_code"),
-            "community": place(
-                houses["building_id"].to_numpy(dtype=object), "community_code"
-            ),
-        }
+def category_counts(store: Store) -> CategoryCounts:
+    """Registered houses, residents and key persons per grid, community and street."""
+    from gridgis.core.link import assign_points, inside_points
+
+    settings = store.settings
+    ids = [c.id for c in settings.categories]
+    per_building = (
+        _per_building_sql(store)
+        if isinstance(store, GeoPackageStore)
+        else _per_building_frames(store)
     )
     grids = attributes(store, "grids", ["code", "name", "community_code"])
     communities = attributes(store, "communities", ["code", "name", "street_code"])
     streets = attributes(store, "streets", ["code", "name"])
+    community_of = dict(zip(grids["code"], grids["community_code"], strict=True))
+    community = per_building["grid_code"].map(community_of)
+    loose = per_building["grid_code"].isna().to_numpy()
+    if loose.any():
+        # Buildings outside every grid: their community by location.
+        footprints = store.read(
+            "buildings", columns=["id"], where={"id": list(per_building.index[loose])}
+        )
+        areas = store.read("communities", columns=["code"])
+        found = assign_points(
+            inside_points(np.asarray(footprints.geometry.values, dtype=object)),
+            np.asarray(areas.geometry.values, dtype=object),
+        ).codes(areas["code"].to_numpy(dtype=object))
+        by_id = dict(zip(footprints["id"], found, strict=True))
+        community[loose] = per_building.index[loose].map(by_id)
     street_of = dict(zip(communities["code"], communities["street_code"], strict=True))
-    frame["street"] = frame["community"].map(street_of)
-    house_frame["street"] = house_frame["community"].map(street_of)
+    frame = per_building.assign(
+        grid=per_building["grid_code"],
+        community=community.to_numpy(dtype=object),
+        street=community.map(street_of).to_numpy(dtype=object),
+    )
     columns = ["houses", "residents", *ids]
 
     def table(units: pd.DataFrame, key: str) -> pd.DataFrame:
-        people = frame.groupby(key)[["residents", *ids]].sum()
-        homes = house_frame.groupby(key)[["houses"]].sum()
-        joined = (
-            pd.concat([homes, people], axis=1)
-            .reindex(units["code"])
-            .fillna(0)
-            .astype(np.int64)
-        )
+        sums = frame.groupby(key)[columns].sum()
+        joined = sums.reindex(units["code"]).fillna(0).astype(np.int64)
         out = pd.DataFrame(
             {
                 "code": units["code"].to_numpy(dtype=object),
