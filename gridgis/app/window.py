@@ -235,6 +235,12 @@ class MainWindow(QMainWindow):
             tr("&Print boards…"), self.print_boards, icon="mActionFilePrint.svg",
             tip=tr("Print the grid boards, service cards and overview maps as PDF"),
         )  # fmt: skip
+        self.print_ledger_action = self._action(
+            Text("打印台账(&L)…", "Print &ledger…").get(), self.print_ledger,
+            icon="mActionFilePrint.svg",
+            tip=Text("网格台账:工作簿和 PDF 概况页",
+                     "The grid ledger: a workbook and a PDF summary").get(),
+        )  # fmt: skip
         self.preferences_action = self._action(
             tr("Se&ttings…"), self.show_preferences, icon="mActionOptions.svg"
         )
@@ -304,6 +310,7 @@ class MainWindow(QMainWindow):
         self.add_exchange_action(self.import_action)
         self.add_exchange_action(self.export_action)
         self.add_exchange_action(self.print_boards_action)
+        self.add_exchange_action(self.print_ledger_action)
         self.file_menu.addAction(self.preferences_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
@@ -731,6 +738,14 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             PrintBoardsDialog(self.session.path, parent=self).show()
 
+    def print_ledger(self) -> None:
+        """Open the ledger dialog for the grid shown in the inspector."""
+        from gridgis.app.dialogs.print_ledger import PrintLedgerDialog
+
+        if self.session is not None:
+            grid = self.inspector_dock.inspector.code.text() or None
+            PrintLedgerDialog(self.session.path, grid, parent=self).show()
+
     # -- status --------------------------------------------------------------------
 
     def _enable_project_actions(self, on: bool) -> None:
@@ -740,6 +755,7 @@ class MainWindow(QMainWindow):
             self.import_action,
             self.export_action,
             self.print_boards_action,
+            self.print_ledger_action,
             self.merge_action,
             self.divide_action,
             self.zoom_full_action,

@@ -94,6 +94,7 @@ from gridgis.cli import divide as _divide  # noqa: E402,F401
 from gridgis.cli import exchange as _exchange  # noqa: E402,F401
 from gridgis.cli import history as _history  # noqa: E402,F401
 from gridgis.cli import project as _project  # noqa: E402,F401
+from gridgis.cli import register as _register  # noqa: E402,F401
 from gridgis.cli import stats as _stats  # noqa: E402,F401
 from gridgis.cli import validate as _validate  # noqa: E402,F401
 

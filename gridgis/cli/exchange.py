@@ -92,6 +92,12 @@ def _split(values: tuple[str, ...]) -> list[str]:
     "--privacy", is_flag=True, help="Leave out phones, photos and personal fields."
 )
 @click.option(
+    "--with-personal-data",
+    is_flag=True,
+    help="Write residents' names, ID numbers, birth dates and phones "
+    "(--layers houses,residents; left out otherwise).",
+)
+@click.option(
     "--by",
     type=click.Choice(["community", "street"]),
     default=None,
@@ -113,6 +119,7 @@ def export_command(
     out: Path,
     encoding: str,
     privacy: bool,
+    with_personal_data: bool,
     by: str | None,
     headers: str,
     overwrite: bool,
@@ -131,6 +138,7 @@ def export_command(
             crs=crs,
             encoding=encoding,
             privacy=privacy,
+            with_personal_data=with_personal_data and not privacy,
             by=by,
             headers=headers,
             overwrite=overwrite,
@@ -253,6 +261,8 @@ def import_command(
 
     Everything lands in one transaction or not at all. For --layer staff a roster's
     posts (网格编码 + 岗位 columns) are imported into assignments as well.
+    --layer houses or --layer residents reads a filled register template (see
+    `gridgis template`).
     """
     from gridgis.core.exchange import apply_imports, plan_import, plan_roster
     from gridgis.core.exchange.mapping import parse_mapping
@@ -260,6 +270,13 @@ def import_command(
     from gridgis.core.store import open_project
 
     store = open_project(project)
+    targets = [target for target, _ in _layer_pairs(layers)]
+    if {"houses", "residents"} & set(targets):
+        from gridgis.cli.register import import_register
+
+        import_register(store, source, targets, _layer_pairs(layers)[0][1], encoding,
+                        mode, dry_run)  # fmt: skip
+        return
     mapping = parse_mapping(maps)
     _check_map_fields(mapping, [target for target, _ in _layer_pairs(layers)])
     fmt = check_path(source)

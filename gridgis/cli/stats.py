@@ -35,7 +35,13 @@ def _table(frame, title: str, language: str):  # type: ignore[no-untyped-def]
     help="Also write the figures to this Excel workbook (Chinese headings).",
 )
 @click.option("--grids", "show_grids", is_flag=True, help="List every grid too.")
-def stats(project: Path, xlsx: Path | None, show_grids: bool) -> None:
+@click.option(
+    "--categories",
+    is_flag=True,
+    help="Key persons per category (党员, 低保 …) per street, community and grid, "
+    "from the information base (also in the --xlsx workbook).",
+)
+def stats(project: Path, xlsx: Path | None, show_grids: bool, categories: bool) -> None:
     """Households, population, grids, buildings, facilities and staff per level."""
     from rich.console import Console
 
@@ -74,6 +80,15 @@ def stats(project: Path, xlsx: Path | None, show_grids: bool) -> None:
             f"{totals['staff']} staff; {totals['outside_band']} grids outside their band.",
         ).get()
     )
+    counts = None
+    if categories:
+        from gridgis.cli.register import print_categories
+
+        counts = print_categories(console, open_project(project), show_grids, language)
     if xlsx is not None:
         write_xlsx(figures, xlsx)
+        if counts is not None:
+            from gridgis.core.register.counts import add_category_sheets
+
+            add_category_sheets(xlsx, counts)
         click.echo(Text(f"已写入 {xlsx}", f"Wrote {xlsx}").get())

@@ -141,6 +141,39 @@ class ChangeOperation(LabelledEnum):
     """The row was removed."""
 
 
+class HouseUse(LabelledEnum):
+    """What a house (a dwelling or unit of a building) is used for."""
+
+    OWNER = "owner"
+    """Lived in by its owner (自住)."""
+    RENTED = "rented"
+    """Let to one household (出租)."""
+    GROUP_RENTED = "group_rented"
+    """Let room by room to several tenants (群租)."""
+    VACANT = "vacant"
+    """Nobody lives there (空置)."""
+    BUSINESS = "business"
+    """A shop or office (经营)."""
+
+
+class Gender(LabelledEnum):
+    """A resident's gender as on the ID card."""
+
+    MALE = "male"
+    """男."""
+    FEMALE = "female"
+    """女."""
+
+
+class Residence(LabelledEnum):
+    """Whether a resident's household registration is here."""
+
+    REGISTERED = "registered"
+    """Registered population (户籍人口)."""
+    FLOATING = "floating"
+    """Floating population (流动人口)."""
+
+
 def _key(member: Enum) -> tuple[type, str]:
     # Members are str: GridKind.RESIDENTIAL == BuildingUse.RESIDENTIAL, so a dict keyed
     # by members would merge them; key by class and value instead.
@@ -187,4 +220,13 @@ _LABELS: dict[tuple[type, str], Text] = {
     _key(ChangeOperation.INSERT): Text("新增", "insert"),
     _key(ChangeOperation.UPDATE): Text("修改", "update"),
     _key(ChangeOperation.DELETE): Text("删除", "delete"),
+    _key(HouseUse.OWNER): Text("自住", "owner-occupied"),
+    _key(HouseUse.RENTED): Text("出租", "rented"),
+    _key(HouseUse.GROUP_RENTED): Text("群租", "group-rented"),
+    _key(HouseUse.VACANT): Text("空置", "vacant"),
+    _key(HouseUse.BUSINESS): Text("经营", "business"),
+    _key(Gender.MALE): Text("男", "male"),
+    _key(Gender.FEMALE): Text("女", "female"),
+    _key(Residence.REGISTERED): Text("户籍", "registered"),
+    _key(Residence.FLOATING): Text("流动", "floating"),
 }

@@ -260,6 +260,26 @@ def _counts(frame: pd.DataFrame, name: str) -> np.ndarray:
     return frame[name].fillna(0).to_numpy(dtype=np.int64)
 
 
+def building_counts(buildings: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Households and population of each building.
+
+    Where a building's houses are in the information base (``reg_households`` set),
+    its households and population come from the register; elsewhere from the stated
+    ``households`` and ``population``.
+    """
+    households = _counts(buildings, "households")
+    population = _counts(buildings, "population")
+    if "reg_households" in buildings.columns:
+        registered = buildings["reg_households"].notna().to_numpy(dtype=bool)
+        households = np.where(
+            registered, _counts(buildings, "reg_households"), households
+        )
+        population = np.where(
+            registered, _counts(buildings, "reg_population"), population
+        )
+    return households, population
+
+
 def compute_linkage(snapshot: Snapshot) -> Linkage:
     """Link the buildings and facilities of ``snapshot`` to its grids and communities."""
     grids = snapshot.geoms("grids")
@@ -291,8 +311,7 @@ def compute_linkage(snapshot: Snapshot) -> Linkage:
         fx, fy, *_candidates(points, valid_communities), valid_communities, len(points)
     )
 
-    households = _counts(buildings, "households")
-    population = _counts(buildings, "population")
+    households, population = building_counts(buildings)
     return Linkage(
         building_x=x,
         building_y=y,
@@ -636,6 +655,7 @@ __all__ = [
     "Linkage",
     "apply_link",
     "assign_points",
+    "building_counts",
     "compute_linkage",
     "cut_buildings",
     "inside_points",

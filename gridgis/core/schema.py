@@ -35,10 +35,13 @@ from gridgis.core.definitions import (
     BuildingUse,
     ChangeOperation,
     FacilityCategory,
+    Gender,
     GridKind,
+    HouseUse,
     LabelledEnum,
     Level,
     OverlayKind,
+    Residence,
     RoadClass,
     Severity,
 )
@@ -140,6 +143,10 @@ class Layer:
     level: Level | None = None
     #: Layers a user imports and exports; ``False`` for GridGIS's own bookkeeping.
     user_data: bool = True
+    #: The information base (houses, residents): imported through templates, left
+    #: out of every export that does not name it, its personal fields out unless
+    #: personal data is asked for by name.
+    register: bool = False
     _by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -191,9 +198,10 @@ def _f(
     return Field(name, type_, zh, en, shp, **kwargs)
 
 
-TEXT, INT, BOOL, BLOB, DT = (
+TEXT, INT, REAL, BOOL, BLOB, DT = (
     FieldType.TEXT,
     FieldType.INTEGER,
+    FieldType.REAL,
     FieldType.BOOLEAN,
     FieldType.BLOB,
     FieldType.DATETIME,
@@ -331,6 +339,22 @@ LAYERS: dict[str, Layer] = {
                 _f("floors", INT, "层数", "floors", "FLOORS"),
                 _f("use", TEXT, "用途", "use", "USE", choices=BuildingUse, width=12),
                 _GRID_CODE,
+                _f(
+                    "reg_households",
+                    INT,
+                    "登记户数",
+                    "registered households",
+                    "REG_HH",
+                    derived=True,
+                ),
+                _f(
+                    "reg_population",
+                    INT,
+                    "登记人口",
+                    "registered population",
+                    "REG_POP",
+                    derived=True,
+                ),
             ),
             key=("id",),
         ),
@@ -451,6 +475,113 @@ LAYERS: dict[str, Layer] = {
                 _f("is_backup", BOOL, "AB岗替补", "AB backup", "IS_BACKUP"),
             ),
             key=("staff_id", "grid_code", "role"),
+        ),
+        Layer(
+            "houses",
+            "房屋",
+            "Houses",
+            None,
+            (
+                _f("id", TEXT, "房屋编号", "house ID", "ID", required=True, width=40),
+                _f(
+                    "building_id",
+                    TEXT,
+                    "建筑编号",
+                    "building ID",
+                    "BLDG_ID",
+                    required=True,
+                    width=20,
+                ),
+                _f("unit", TEXT, "单元", "unit", "UNIT", width=10),
+                _f("floor", INT, "楼层", "floor", "FLOOR"),
+                _f("room", TEXT, "室号", "room", "ROOM", width=10),
+                _f(
+                    "address",
+                    TEXT,
+                    "标准地址",
+                    "standard address",
+                    "ADDRESS",
+                    width=160,
+                ),
+                _f("use", TEXT, "房屋用途", "use", "USE", choices=HouseUse, width=12),
+                _f("area", REAL, "面积(㎡)", "area (m²)", "AREA"),
+            ),
+            key=("id",),
+            user_data=False,
+            register=True,
+        ),
+        Layer(
+            "residents",
+            "居民",
+            "Residents",
+            None,
+            (
+                _f(
+                    "id", TEXT, "居民编号", "resident ID", "ID", required=True, width=40
+                ),
+                _f(
+                    "house_id",
+                    TEXT,
+                    "房屋编号",
+                    "house ID",
+                    "HOUSE_ID",
+                    required=True,
+                    width=40,
+                ),
+                _f(
+                    "name",
+                    TEXT,
+                    "姓名",
+                    "name",
+                    "NAME",
+                    required=True,
+                    personal=True,
+                    width=40,
+                ),
+                _f(
+                    "id_number",
+                    TEXT,
+                    "身份证号",
+                    "ID number",
+                    "ID_NUMBER",
+                    personal=True,
+                    width=18,
+                ),
+                _f("gender", TEXT, "性别", "gender", "GENDER", choices=Gender, width=8),
+                _f(
+                    "birth_date",
+                    TEXT,
+                    "出生日期",
+                    "birth date",
+                    "BIRTH",
+                    personal=True,
+                    width=10,
+                ),
+                _f(
+                    "phone",
+                    TEXT,
+                    "联系电话",
+                    "phone",
+                    "PHONE",
+                    personal=True,
+                    width=20,
+                ),
+                _f("relation", TEXT, "与户主关系", "relation to head", "RELATION"),
+                _f(
+                    "residence",
+                    TEXT,
+                    "人口类型",
+                    "registered or floating",
+                    "RESIDENCE",
+                    choices=Residence,
+                    width=12,
+                ),
+                _f("categories", TEXT, "重点人员类别", "categories", "CATEGORIES"),
+                _f("tags", TEXT, "标签", "tags", "TAGS"),
+            ),
+            key=("id",),
+            user_data=False,
+            register=True,
         ),
         Layer(
             "settings",

@@ -100,6 +100,48 @@ ROLE_PRESET_TITLES: dict[str, Text] = {
     "1+6": Text("“1+6”一格六员", "“1+6”: six kinds of staff"),
 }
 
+
+@dataclass(frozen=True)
+class Category:
+    """A key-person category of the information base (党员, 低保, 独居老人 …).
+
+    Parameters
+    ----------
+    id
+        Stored value in ``residents.categories`` (several joined by ``;``).
+    zh, en
+        User-visible names.
+    colour
+        Fill colour of buildings with such residents on the key-households map.
+    """
+
+    id: str
+    zh: str
+    en: str
+    colour: str = "#d7301f"
+
+    @property
+    def label(self) -> Text:
+        """The category's user-visible name."""
+        return Text(self.zh, self.en)
+
+
+#: Key-person category presets (重点人员类别).
+CATEGORY_PRESETS: dict[str, tuple[Category, ...]] = {
+    "standard": (
+        Category("party_member", "党员", "party member", "#c0392b"),
+        Category("low_income", "低保", "minimum allowance", "#e67e22"),
+        Category("elderly_alone", "独居老人", "elderly living alone", "#8e44ad"),
+        Category("aged_80", "高龄", "aged 80 and over", "#6c3483"),
+        Category("disabled", "残疾", "disabled", "#2471a3"),
+        Category("veteran", "退役军人", "veteran", "#1e8449"),
+        Category("special_care", "重点关注", "special care", "#7b241c"),
+        Category("floating", "流动人口", "floating population", "#b7950b"),
+        Category("rented", "出租户", "rented home", "#117a65"),
+    ),
+}
+
+
 DEFAULT_BANDS: dict[str, HouseholdBand] = {
     GridKind.RESIDENTIAL.value: HouseholdBand(300, 500),
     GridKind.UNIT.value: HouseholdBand(0, 500),
@@ -130,6 +172,7 @@ class Settings:
     topology_tolerance: float = 0.5
     hotline: str = "12345"
     duties: tuple[str, ...] = DEFAULT_DUTIES
+    categories: tuple[Category, ...] = CATEGORY_PRESETS["standard"]
     schema_version: int = 0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -174,6 +217,18 @@ class Settings:
         """The catalogue entry of ``role_id``, or ``None`` if it is not in the catalogue."""
         return next((r for r in self.roles if r.id == role_id), None)
 
+    def category(self, value: str) -> Category | None:
+        """The catalogue entry whose id, Chinese or English name is ``value``."""
+        wanted = value.strip().lower()
+        return next(
+            (
+                c
+                for c in self.categories
+                if wanted in (c.id.lower(), c.zh.lower(), c.en.lower())
+            ),
+            None,
+        )
+
     def with_changes(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied."""
         return replace(self, **changes)
@@ -195,6 +250,7 @@ class Settings:
             "topology_tolerance": self.topology_tolerance,
             "hotline": self.hotline,
             "duties": list(self.duties),
+            "categories": [asdict(c) for c in self.categories],
         }
         values.update(self.extra)
         return [(k, json.dumps(v, ensure_ascii=False)) for k, v in values.items()]
@@ -236,6 +292,7 @@ class Settings:
             "topology_tolerance",
             "hotline",
             "duties",
+            "categories",
         }
         kwargs: dict[str, Any] = {
             "crs_epsg": int(values["crs_epsg"]),
@@ -258,4 +315,6 @@ class Settings:
             kwargs["hotline"] = str(values["hotline"])
         if values.get("duties") is not None:
             kwargs["duties"] = tuple(values["duties"])
+        if values.get("categories"):
+            kwargs["categories"] = tuple(Category(**c) for c in values["categories"])
         return cls(**kwargs)

@@ -27,6 +27,7 @@ import pandas as pd
 
 from gridgis.core.errors import InputFileError
 from gridgis.core.i18n import Text
+from gridgis.core.link import building_counts
 from gridgis.core.snapshot import Snapshot
 from gridgis.core.store import Store
 
@@ -147,12 +148,7 @@ def project_stats(
     f_comm = link.facility_community.index.copy()
     b_comm[b_comm < 0] = n_c
     f_comm[f_comm < 0] = n_c
-    households = (
-        snapshot.frame("buildings")["households"].fillna(0).to_numpy(dtype=np.int64)
-    )
-    population = (
-        snapshot.frame("buildings")["population"].fillna(0).to_numpy(dtype=np.int64)
-    )
+    households, population = building_counts(snapshot.frame("buildings"))
 
     def per(keys: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.ndarray:
         keep = keys >= 0

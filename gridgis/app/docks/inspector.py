@@ -32,13 +32,14 @@ from gridgis.app.dialogs.staff_picker import StaffPickerDialog
 from gridgis.app.i18n import tr
 from gridgis.app.session import ProjectSession
 from gridgis.app.status import INK, GridStatus, grid_band, grid_status
-from gridgis.core.definitions import FacilityCategory, GridKind
+from gridgis.core.definitions import FacilityCategory, Gender, GridKind, Residence
 from gridgis.core.edit import (
     assign_staff,
     set_ab_partner,
     unassign_staff,
     update_attributes,
 )
+from gridgis.core.i18n import Text
 
 
 def _text(value: object) -> str:
@@ -116,10 +117,29 @@ class GridInspector(QWidget):
         staff_layout.addLayout(buttons)
         self.buildings = _table([tr("Building"), tr("Address"), tr("Households")])
         self.facilities = _table([tr("Facility"), tr("Category")])
+        self.residents = _table(
+            [
+                Text("姓名", "Name").get(),
+                Text("性别", "Gender").get(),
+                Text("身份证号", "ID number").get(),
+                Text("电话", "Phone").get(),
+                Text("人口类型", "Residence").get(),
+                Text("重点人员类别", "Categories").get(),
+                Text("房屋", "House").get(),
+            ]
+        )
+        self.resident_counts = QLabel()
+        self.resident_counts.setWordWrap(True)
+        residents_page = QWidget()
+        residents_layout = QVBoxLayout(residents_page)
+        residents_layout.setContentsMargins(0, 0, 0, 0)
+        residents_layout.addWidget(self.resident_counts)
+        residents_layout.addWidget(self.residents)
         self.tabs = QTabWidget()
         self.tabs.addTab(staff_page, tr("Staff"))
         self.tabs.addTab(self.buildings, tr("Buildings"))
         self.tabs.addTab(self.facilities, tr("Facilities"))
+        self.tabs.addTab(residents_page, Text("居民", "Residents").get())
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -162,8 +182,9 @@ class GridInspector(QWidget):
                 widget.clear()
             self.name.clear()
             self.partner.clear()
-            for table in (self.staff, self.buildings, self.facilities):
+            for table in (self.staff, self.buildings, self.facilities, self.residents):
                 table.setRowCount(0)
+            self.resident_counts.clear()
             self._enable(False)
             return
         self.fid = fid
@@ -199,6 +220,7 @@ class GridInspector(QWidget):
         self._fill_staff(code)
         self._fill_buildings(code)
         self._fill_facilities(code)
+        self._fill_residents(code)
         self._enable(True)
 
     def _community_grids(self, fid: int | None) -> pd.DataFrame | None:
@@ -312,6 +334,53 @@ class GridInspector(QWidget):
                 category = _text(f.category)
             rows.append([_text(f.name), category])
         _fill(self.facilities, rows)
+
+    def _fill_residents(self, code: str) -> None:
+        """The grid's registered residents, ID numbers and phones masked."""
+        from gridgis.core.register.counts import category_flags, grid_residents
+        from gridgis.core.register.identity import mask_id, mask_phone
+
+        settings = self.session.settings
+        people = grid_residents(self.session.store, code)
+        counts = category_flags(people["categories"], settings).sum()
+        shown = [
+            f"{c.label.get()} {int(counts[c.id])}"
+            for c in settings.categories
+            if int(counts[c.id])
+        ]
+        self.resident_counts.setText(
+            Text(
+                f"登记居民 {len(people)} 人" + (";" + ",".join(shown) if shown else ""),
+                f"{len(people)} registered residents"
+                + ("; " + ", ".join(shown) if shown else ""),
+            ).get()
+        )
+
+        def label(enum: type, value: object) -> str:
+            try:
+                return str(enum(value).label.get())
+            except ValueError:
+                return _text(value)
+
+        rows = []
+        for p in people.itertuples(index=False):
+            categories = []
+            for part in _text(p.categories).split(";"):
+                found = settings.category(part) if part else None
+                if found is not None:
+                    categories.append(found.label.get())
+            rows.append(
+                [
+                    _text(p.name),
+                    label(Gender, p.gender) if p.gender else "",
+                    mask_id(p.id_number) if p.id_number else "",
+                    mask_phone(p.phone) if p.phone else "",
+                    label(Residence, p.residence) if p.residence else "",
+                    "、".join(categories),
+                    _text(p.address),
+                ]
+            )
+        _fill(self.residents, rows)
 
     # -- editing -----------------------------------------------------------------
 

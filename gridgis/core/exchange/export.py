@@ -117,13 +117,20 @@ def export_layers(names: Sequence[str] | None) -> list[str]:
     return out
 
 
-def exported_layer(name: str, *, privacy: bool, fmt: str) -> Layer:
-    """The definition of layer ``name`` as written: personal and unwritable fields out."""
+def exported_layer(
+    name: str, *, privacy: bool, fmt: str, with_personal_data: bool = False
+) -> Layer:
+    """The definition of layer ``name`` as written: personal and unwritable fields out.
+
+    Residents' personal fields stay out unless ``with_personal_data`` asks for them
+    (and ``privacy`` is not given).
+    """
     lyr = schema.layer(name)
     keep = tuple(
         f
         for f in lyr.fields
         if not (privacy and f.personal)
+        and not (lyr.register and f.personal and not with_personal_data)
         and not (fmt in {"shp", "geojson"} and f.type is FieldType.BLOB)
     )
     return dataclasses.replace(lyr, fields=keep)
@@ -474,6 +481,7 @@ def export_project(
     crs: str = "project",
     encoding: str = "utf-8",
     privacy: bool = False,
+    with_personal_data: bool = False,
     by: str | None = None,
     headers: str = "zh",
     overwrite: bool = False,
@@ -500,6 +508,9 @@ def export_project(
         Text encoding of shapefiles and CSV: ``utf-8`` (default) or ``gbk``.
     privacy
         Leave out personal fields (phones, photos).
+    with_personal_data
+        Write residents' names, ID numbers, birth dates and phones (left out by
+        default).
     by
         ``community`` or ``street``: one zip bundle per unit in the folder ``out``.
     headers
@@ -541,7 +552,12 @@ def export_project(
         and source.convert is None
         else None
     )
-    defs = [exported_layer(n, privacy=privacy, fmt=fmt) for n in names]
+    defs = [
+        exported_layer(
+            n, privacy=privacy, fmt=fmt, with_personal_data=with_personal_data
+        )
+        for n in names
+    ]
     warns: list[Text] = []
     work = Path(tempfile.mkdtemp(prefix=".gridgis-export-", dir=out.parent))
     try:

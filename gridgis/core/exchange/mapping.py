@@ -11,7 +11,7 @@ converted is reported with its row number.
 Examples
 --------
 >>> guess_mapping("buildings", ["楼栋编号", "门牌地址", "户数(户)", "LAYERS"])
-{'id': '楼栋编号', 'number': None, 'address': '门牌地址', 'households': '户数(户)', 'population': None, 'floors': None, 'use': None, 'grid_code': None}
+{'id': '楼栋编号', 'number': None, 'address': '门牌地址', 'households': '户数(户)', 'population': None, 'floors': None, 'use': None, 'grid_code': None, 'reg_households': None, 'reg_population': None}
 """
 
 from __future__ import annotations

@@ -552,6 +552,8 @@ class GeoPackageStore(Store):
         self._settings = settings
         self._conn: sqlite3.Connection | None = None
         self._absent: set[str] = set()
+        #: Fields a file not yet migrated lacks, per layer: read as empty.
+        self._lacking: dict[str, set[str]] = {}
 
     # -- creating and opening ------------------------------------------------------
 
@@ -653,11 +655,18 @@ class GeoPackageStore(Store):
                 if writable and version < migrations.READABLE_FROM:
                     settings = migrations.migrate(conn, settings)
             tables = ddl.existing_tables(conn)
+            lacking = {
+                lyr.name: set(lyr.field_names) - set(ddl.existing_columns(conn, lyr.name))
+                for lyr in schema.LAYERS.values()
+                if lyr.name in tables
+            }
         finally:
             conn.close()
         store = cls(path, settings)
-        # Layers a file not yet migrated lacks read as empty until its first write.
+        # Layers and fields a file not yet migrated lacks read as empty until its
+        # first write migrates it.
         store._absent = {n for n in schema.LAYER_NAMES if n not in tables}
+        store._lacking = {name: names for name, names in lacking.items() if names}
         return store
 
     # -- reading --------------------------------------------------------------------
@@ -681,12 +690,13 @@ class GeoPackageStore(Store):
         if layer in self._absent:
             empty = schema.empty_frame(layer, crs=self.crs)
             return empty[[*names, "geometry"]] if lyr.is_spatial else empty[names]
+        lacking = self._lacking.get(layer, set())
         with warnings.catch_warnings(), explained(self.path):
             warnings.simplefilter("ignore", RuntimeWarning)
             frame = pyogrio.read_dataframe(
                 self.path,
                 layer=layer,
-                columns=names,
+                columns=[n for n in names if n not in lacking],
                 bbox=tuple(bbox) if bbox is not None else None,
                 where=where_sql(where),
                 fid_as_index=True,
@@ -695,6 +705,8 @@ class GeoPackageStore(Store):
             )
         frame.index = frame.index.astype("int64")
         frame.index.name = "fid"
+        for name in lacking.intersection(names):
+            frame[name] = None
         frame = schema_dtypes(layer, frame)
         if lyr.is_spatial:
             assert isinstance(frame, gpd.GeoDataFrame)
@@ -787,6 +799,7 @@ class GeoPackageStore(Store):
 
                 self._settings = migrate_locked(conn)
                 self._absent = set()
+                self._lacking = {}
                 return _GeoPackageTransaction(self, conn)
             except BaseException:
                 if conn.in_transaction:

@@ -21,6 +21,8 @@ Versions
     grids, buildings, facilities or staff posts moves on, kept by triggers.
     The audit trail: a ``changes`` table that records every change set (who, when,
     which tool, the rows before and after); the database refuses edits to it.
+    The information base: ``houses`` and ``residents`` tables, buildings' registered
+    households and population, the key-person category catalogue in the settings.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from collections.abc import Callable
 
 from gridgis.core import schema
 from gridgis.core.definitions import GridKind
-from gridgis.core.settings import DEFAULT_BANDS, Settings
+from gridgis.core.settings import CATEGORY_PRESETS, DEFAULT_BANDS, Settings
 from gridgis.core.store import gpkg_ddl as ddl
 
 
@@ -62,12 +64,25 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
 
 
 def _v3_to_v4(conn: sqlite3.Connection) -> None:
-    """Community revisions start at 0: the table and its triggers are added below."""
+    """Start the key-person category catalogue from the standard preset.
+
+    Community revisions start at 0: their table and triggers are added below.
+    """
+    conn.execute("DELETE FROM settings WHERE key = 'categories'")
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES ('categories', ?)",
+        (
+            json.dumps(
+                [vars(c) for c in CATEGORY_PRESETS["standard"]], ensure_ascii=False
+            ),
+        ),
+    )
 
 
 #: Files of this schema version or later are read as they are (what later versions
 #: add, reads do not need); they are migrated when first written.
 READABLE_FROM = 3
+
 
 #: Data steps: ``STEPS[v]`` turns a version ``v`` file into a version ``v + 1`` file.
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {

@@ -61,6 +61,7 @@ from gridgis.core.validate import (  # noqa: F401
     coding,
     geometry,
     linkage,
+    register,
     shape,
     staffing,
     topology,
@@ -101,6 +102,7 @@ FAMILIES = (
     "staffing",
     "coding",
     "shape",
+    "register",
 )
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from gridgis.core.definitions import Level, Severity
 from gridgis.core.i18n import Text
+from gridgis.core.link import building_counts
 from gridgis.core.settings import Settings
 from gridgis.core.validate.context import Context
 from gridgis.core.validate.issue import Issue, Rule, rule
@@ -162,7 +163,7 @@ def building_above_band(context: Context, me: Rule) -> list[Issue]:
     _, high, known = bands(context)
     grid = context.linkage.building_grid.index
     buildings = context.snapshot.frame("buildings")
-    households = buildings["households"].fillna(0).to_numpy(dtype=np.int64)
+    households, _ = building_counts(buildings)
     limit = np.full(len(grid), np.inf)
     inside = grid >= 0
     limit[inside] = np.where(known[grid[inside]], high[grid[inside]], np.inf)

@@ -125,10 +125,16 @@ class District:
             frame["_grid"] = fids
             frame["_community"] = homes
         b = f["buildings"]
+        counted = b.copy()
+        if "reg_households" in b.columns:
+            # Registered buildings count their register, the others their figures.
+            registered = b["reg_households"].notna()
+            counted.loc[registered, "households"] = b["reg_households"][registered]
+            counted.loc[registered, "population"] = b["reg_population"][registered]
         for name in ("households", "population"):
-            per_grid = b.groupby("_grid")[name].sum()
+            per_grid = counted.groupby("_grid")[name].sum()
             grids[name] = grids.index.map(per_grid).fillna(0).astype(int)
-            per_community = b.groupby("_community")[name].sum()
+            per_community = counted.groupby("_community")[name].sum()
             communities[name] = (
                 communities["code"].map(per_community).fillna(0).astype(int)
             )

@@ -1,0 +1,262 @@
+"""The Excel templates community offices fill in, and reading them back.
+
+A template has one sheet: Chinese column headings in row 1 and a notes row (row 2,
+beginning with ``说明``) that says what goes in each column; a second sheet lists the
+project's key-person categories. Filled templates come back as XLSX, or as CSV saved
+by Excel or WPS in GBK or UTF-8, with or without the notes row; columns are recognised
+by their Chinese or English heading, in any order.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from gridgis.core.errors import InputFileError
+from gridgis.core.exchange.sources import normalise
+from gridgis.core.i18n import Text
+from gridgis.core.settings import Settings
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a template."""
+
+    key: str
+    zh: str
+    en: str
+    note: str
+    aliases: tuple[str, ...] = ()
+
+
+_LOCATORS = (
+    Column("building_id", "建筑编号", "building ID",
+           "建筑编号、标准地址(或地址+楼号)填其一即可"),
+    Column("address", "标准地址", "standard address",
+           "如 幸福路12号3幢2单元501室 或 幸福路12号3-2-501", ("地址", "住址", "门牌地址")),
+    Column("number", "楼号", "building number", "如 3幢 / 3栋 / 3号楼",
+           ("楼栋", "楼栋号", "幢号", "栋号")),
+    Column("unit", "单元", "unit", "如 2", ("单元号",)),
+    Column("room", "室号", "room", "如 501", ("房号", "房间号", "户号")),
+)  # fmt: skip
+
+HOUSE_COLUMNS: tuple[Column, ...] = (
+    Column("id", "房屋编号", "house ID", "可空:按 建筑编号-单元-室号 生成"),
+    *_LOCATORS,
+    Column("floor", "楼层", "floor", "可空:按室号推算"),
+    Column("use", "房屋用途", "use", "自住 / 出租 / 群租 / 空置 / 经营", ("用途",)),
+    Column("area", "面积(㎡)", "area (m²)", "数字,单位平方米", ("面积", "建筑面积")),
+)  # fmt: skip
+
+RESIDENT_COLUMNS: tuple[Column, ...] = (
+    Column("name", "姓名", "name", "必填"),
+    Column("id_number", "身份证号", "ID number", "18 位,末位可为 X(单元格为文本)",
+           ("身份证号码", "公民身份号码", "证件号码", "身份证")),
+    Column("gender", "性别", "gender", "男 / 女;可空,按身份证号"),
+    Column("birth_date", "出生日期", "birth date", "如 1980-01-01;可空,按身份证号"),
+    Column("phone", "联系电话", "phone", "11 位手机号或带区号的固话",
+           ("电话", "手机", "手机号", "手机号码", "联系方式")),
+    Column("relation", "与户主关系", "relation to head", "户主 / 配偶 / 子女 / 父母 …",
+           ("关系",)),
+    Column("residence", "人口类型", "registered or floating", "户籍 / 流动",
+           ("户籍/流动", "户籍类型")),
+    Column("categories", "重点人员类别", "categories",
+           "多个用“、”分隔,见“类别”工作表", ("类别", "人员类别")),
+    Column("tags", "标签", "tags", "自由填写", ("备注",)),
+    Column("house_id", "房屋编号", "house ID", "已登记的房屋可只填此列"),
+    *_LOCATORS,
+)  # fmt: skip
+
+TEMPLATES: dict[str, tuple[Column, ...]] = {
+    "houses": HOUSE_COLUMNS,
+    "residents": RESIDENT_COLUMNS,
+}
+
+#: The first cell of the notes row starts with this.
+NOTES_MARK = "说明"
+
+_TITLES = {
+    "houses": Text("房屋登记表", "houses"),
+    "residents": Text("居民登记表", "residents"),
+}
+
+
+def _columns(kind: str) -> tuple[Column, ...]:
+    try:
+        return TEMPLATES[kind]
+    except KeyError:
+        raise InputFileError(
+            f"There is no template '{kind}'; choose houses or residents.",
+            f"没有“{kind}”模板;请选择 houses(房屋)或 residents(居民)。",
+        ) from None
+
+
+def write_template(kind: str, path: str | Path, settings: Settings) -> Path:
+    """Write the empty template ``kind`` (houses or residents) to ``path`` (.xlsx)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    columns = _columns(kind)
+    path = Path(path)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = _TITLES[kind].zh
+    sheet.append([c.zh for c in columns])
+    sheet.append([f"{NOTES_MARK}:{columns[0].note}", *(c.note for c in columns[1:])])
+    for k, column in enumerate(columns, start=1):
+        head = sheet.cell(row=1, column=k)
+        head.font = Font(bold=True)
+        head.fill = PatternFill("solid", fgColor="DDEBF7")
+        note = sheet.cell(row=2, column=k)
+        note.font = Font(italic=True, color="808080", size=9)
+        note.alignment = Alignment(wrap_text=True, vertical="top")
+        letter = head.column_letter
+        sheet.column_dimensions[letter].width = max(10, min(32, 2 * len(column.zh) + 6))
+        if column.key in {"id_number", "phone", "room", "unit", "number", "house_id"}:
+            for row in range(3, 1003):
+                sheet.cell(row=row, column=k).number_format = "@"
+    sheet.freeze_panes = "A3"
+    catalogue = book.create_sheet("类别")
+    catalogue.append(["类别", "category", "编码"])
+    for category in settings.categories:
+        catalogue.append([category.zh, category.en, category.id])
+    try:
+        book.save(path)
+    except OSError as exc:
+        raise InputFileError(
+            f"Cannot write {path} ({exc}); choose another folder.",
+            f"无法写入 {path}({exc});请换一个文件夹。",
+        ) from None
+    return path
+
+
+@dataclass
+class Table:
+    """A filled template as read: its columns, and each row with its row number."""
+
+    #: Column key per position (``None`` for columns GridGIS does not know).
+    keys: list[str | None]
+    #: Headings GridGIS did not recognise.
+    unknown: list[str]
+    #: (row number in the file, values by key).
+    rows: list[tuple[int, dict[str, object]]]
+    #: How the file was read (encoding).
+    how: Text
+
+
+def _decode(path: Path, encoding: str | None) -> tuple[str, Text]:
+    raw = path.read_bytes()
+    tried = [encoding] if encoding else ["utf-8-sig", "gb18030"]
+    for codec in tried:
+        try:
+            text = raw.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        name = "UTF-8" if codec.startswith("utf-8") else codec.upper()
+        if codec == "gb18030":
+            name = "GBK/GB18030"
+        return text, Text(f"编码 {name}", f"encoding {name}")
+    raise InputFileError(
+        f"{path.name} is neither UTF-8 nor GBK text; name its encoding with --encoding.",
+        f"{path.name} 既不是 UTF-8 也不是 GBK 文本;请用 --encoding 指定编码。",
+    )
+
+
+def _raw_rows(
+    path: Path, encoding: str | None, sheet: str | None
+) -> tuple[list[tuple[int, list[object]]], Text]:
+    suffix = path.suffix.lower()
+    if suffix in {".csv", ".txt"}:
+        text, how = _decode(path, encoding)
+        sample = text[:4096]
+        delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        return [(reader.line_num, list(r)) for r in reader], how
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds
+            raise InputFileError(
+                f"{path.name} is not a readable Excel workbook ({exc}). Save it as "
+                ".xlsx from Excel or WPS.",
+                f"{path.name} 不是可读取的 Excel 工作簿({exc})。"
+                "请在 Excel 或 WPS 中另存为 .xlsx。",
+            ) from None
+        try:
+            name = sheet if sheet is not None else book.sheetnames[0]
+            if name not in book.sheetnames:
+                raise InputFileError(
+                    f"{path.name} has no sheet '{name}'.",
+                    f"{path.name} 中没有工作表“{name}”。",
+                )
+            rows = [
+                (k, list(r))
+                for k, r in enumerate(book[name].iter_rows(values_only=True), start=1)
+            ]
+        finally:
+            book.close()
+        return rows, Text("Excel 工作簿", "Excel workbook")
+    raise InputFileError(
+        f"{path.name}: registers are read from .xlsx or .csv files.",
+        f"{path.name}:登记表须为 .xlsx 或 .csv 文件。",
+    )
+
+
+def _blank(value: object) -> bool:
+    return value is None or (type(value) is str and not value.strip())
+
+
+def read_table(
+    kind: str,
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> Table:
+    """Read a filled template (or a roster with the same headings)."""
+    columns = _columns(kind)
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(f"{path} does not exist.", f"{path} 不存在。")
+    raw, how = _raw_rows(path, encoding, sheet)
+    raw = [(n, r) for n, r in raw if any(not _blank(v) for v in r)]
+    if not raw:
+        raise InputFileError(f"{path.name} is empty.", f"{path.name} 是空的。")
+    lookup: dict[str, str] = {}
+    for column in columns:
+        for name in (column.key, column.zh, column.en, *column.aliases):
+            lookup.setdefault(normalise(name), column.key)
+    header = raw[0][1]
+    keys: list[str | None] = []
+    unknown: list[str] = []
+    for value in header:
+        key = lookup.get(normalise(value)) if not _blank(value) else None
+        if key in keys:
+            key = None
+        keys.append(key)
+        if key is None and not _blank(value):
+            unknown.append(str(value).strip())
+    rows = []
+    known = [(k, key) for k, key in enumerate(keys) if key is not None]
+    for number, values in raw[1:]:
+        first = values[0] if values else None
+        if isinstance(first, str) and first.strip().startswith(NOTES_MARK):
+            continue
+        row: dict[str, object] = {}
+        for k, key in known:
+            if k >= len(values):
+                break
+            value = values[k]
+            if type(value) is str:
+                value = value.strip()
+                if value:
+                    row[key] = value
+            elif value is not None:
+                row[key] = value
+        rows.append((number, row))
+    return Table(keys, unknown, rows, how)
