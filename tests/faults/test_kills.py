@@ -94,7 +94,7 @@ def test_sigkill_anywhere_leaves_the_project_before_or_after(tmp_path):
             # moment of the run (inside a COMMIT, between statements).
             run = {"project": str(path), "argv": [a.format(p=path) for a in argv]}
             if k % 2:
-                run["kill_after"] = rng.uniform(0.5, 1.05) * seconds[name]
+                run["kill_after"] = rng.uniform(0.3, 0.95) * seconds[name]
             else:
                 run["kill_at"] = rng.randint(1, statements[name])
             runs.append({**run, "name": name})
