@@ -38,6 +38,10 @@ def test_a_write_moves_its_community_once_and_records_who_and_which_tool(store):
         tx.delete("grids", grids.index[:1].to_numpy())
     assert store.revisions([A])[A].number == 2
     assert store.revisions([B])[B].number == 1
+    # The revisions are the community_revisions layer, as any layer reads.
+    layer = store.read("community_revisions").set_index("community_code")
+    assert layer.loc[A, "revision"] == 2
+    assert layer.loc[A, "tool"] == "edit"
 
 
 def test_expect_revisions_refuses_a_change_made_since_reading(store):

@@ -94,7 +94,7 @@ def test_sigkill_anywhere_leaves_the_project_before_or_after(tmp_path):
             # moment of the run (inside a COMMIT, between statements).
             run = {"project": str(path), "argv": [a.format(p=path) for a in argv]}
             if k % 2:
-                run["kill_after"] = rng.uniform(0.5, 1.05) * seconds[name]
+                run["kill_after"] = rng.uniform(0.3, 0.95) * seconds[name]
             else:
                 run["kill_at"] = rng.randint(1, statements[name])
             runs.append({**run, "name": name})
@@ -117,7 +117,8 @@ def test_sigkill_anywhere_leaves_the_project_before_or_after(tmp_path):
         assert integrity(run["project"]) == "ok", where
         state = signature(run["project"])
         assert state in (before, done), f"{where}: neither before nor after"
-        states["before" if state == before else "after"] += 1
+        if result["killed"]:  # what the kills left
+            states["before" if state == before else "after"] += 1
     errors = validate_all([r["project"] for r in runs])
     assert not any(errors.values()), {k: v for k, v in errors.items() if v}
     print(f"seed {seed}: {len(killed)} kills, {hot} left a hot journal, {states}")

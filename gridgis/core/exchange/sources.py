@@ -163,8 +163,8 @@ def shape_count(shp: Path) -> int:
 def check_record_counts(path: Path) -> None:
     """Refuse a shapefile whose ``.shp`` and ``.dbf`` hold different numbers of rows."""
     table = _sidecar(path, ".dbf") or path.with_suffix(".dbf")
-    if not table.exists():
-        return
+    if path.suffix.lower() != ".shp" or not table.exists():
+        return  # a table alone (.dbf) has no shapes to count
     shapes = shape_count(path)
     records = dbf.read_header(table).records
     for name, rows, sample in dbf.unreadable_numbers(table):

@@ -297,6 +297,7 @@ class _GeoPackageTransaction(Transaction):
         # transaction changes moves on by exactly one from there.
         self.before = {c: r.number for c, r in _revision_rows(conn).items()}
         self.bumped: set[str] = set()
+        self.written: set[str] = set()
 
     def expect_revisions(self, expected: Mapping[str, int]) -> None:
         check_revisions(
@@ -312,6 +313,8 @@ class _GeoPackageTransaction(Transaction):
         """Record one step per changed community, with who, when and which tool."""
         after = {c: r.number for c, r in _revision_rows(self.conn).items()}
         moved = {c for c, n in after.items() if n != self.before.get(c, 0)}
+        if "community_revisions" in self.written:
+            moved = set()  # revisions written as rows (a copy of a project) stay
         when = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         self.conn.executemany(
             "INSERT INTO community_revisions (community_code, revision, changed_by, "
@@ -331,6 +334,7 @@ class _GeoPackageTransaction(Transaction):
         self, layer: str, frame: pd.DataFrame, *, keep_fids: bool = False
     ) -> np.ndarray:
         check_writable(layer)
+        self.written.add(layer)
         lyr = schema.layer(layer)
         data = schema.conform(layer, frame, partial=False, crs=self.store.crs)
         n = len(data)
@@ -396,6 +400,7 @@ class _GeoPackageTransaction(Transaction):
 
     def update(self, layer: str, frame: pd.DataFrame) -> None:
         check_writable(layer)
+        self.written.add(layer)
         lyr = schema.layer(layer)
         data = schema.conform(layer, frame, partial=True, crs=self.store.crs)
         if len(data) == 0:
@@ -462,6 +467,7 @@ class _GeoPackageTransaction(Transaction):
 
     def delete(self, layer: str, fids: Sequence[int] | np.ndarray) -> None:
         check_writable(layer)
+        self.written.add(layer)
         lyr = schema.layer(layer)
         self.conn.executemany(
             f"DELETE FROM {ddl.quote(layer)} WHERE fid = ?",
@@ -472,6 +478,7 @@ class _GeoPackageTransaction(Transaction):
 
     def delete_where(self, layer: str, where: Where) -> int:
         check_writable(layer)
+        self.written.add(layer)
         lyr = schema.layer(layer)
         check_where(layer, where)
         condition = where_sql(where) or "1"

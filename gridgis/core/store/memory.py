@@ -148,7 +148,6 @@ class MemoryStore(Store):
             for name in schema.LAYER_NAMES
         }
         self._sequences: dict[str, int] = {}
-        self._revisions: dict[str, Revision] = {}
 
     @property
     def settings(self) -> Settings:
@@ -185,28 +184,64 @@ class MemoryStore(Store):
     def revisions(
         self, communities: Iterable[str] | None = None
     ) -> dict[str, Revision]:
-        if communities is None:
-            return dict(self._revisions)
-        return {
-            str(c): self._revisions.get(str(c), Revision(str(c), 0))
-            for c in communities
+        rows = self._frames()["community_revisions"]
+        found = {
+            str(code): Revision(
+                str(code),
+                int(number),
+                None if pd.isna(by) else str(by),
+                None if pd.isna(at) else pd.Timestamp(at),
+                None if pd.isna(tool) else str(tool),
+            )
+            for code, number, by, at, tool in zip(
+                rows["community_code"],
+                rows["revision"],
+                rows["changed_by"],
+                rows["changed_at"],
+                rows["tool"],
+                strict=True,
+            )
         }
+        if communities is None:
+            return found
+        return {str(c): found.get(str(c), Revision(str(c), 0)) for c in communities}
 
     def _begin(self) -> Transaction:
         return _MemoryTransaction(self)
 
     def _commit(self, tx: Transaction) -> None:
         assert isinstance(tx, _MemoryTransaction)
-        when = pd.Timestamp.now(tz="UTC").tz_localize(None).floor("ms")
-        for code in sorted(tx.moved):
-            number = self._revisions.get(code, Revision(code, 0)).number + 1
-            self._revisions[code] = Revision(
-                code, number, self.user, when, tx.tool or None
-            )
+        if tx.moved:
+            self._record_revisions(tx)
         self._layers = tx.layers
         self._sequences = tx.sequences
         if tx.settings is not None:
             self._settings = tx.settings
+
+    def _record_revisions(self, tx: _MemoryTransaction) -> None:
+        """One step per community the transaction changed: who, when, which tool."""
+        current = tx.layers["community_revisions"]
+        fid_of = dict(zip(current["community_code"], current.index, strict=True))
+        number_of = dict(
+            zip(current["community_code"], current["revision"], strict=True)
+        )
+        codes = sorted(tx.moved)
+        rows = pd.DataFrame(
+            {
+                "community_code": codes,
+                "revision": [int(number_of.get(c, 0)) + 1 for c in codes],
+                "changed_by": self.user,
+                "changed_at": pd.Timestamp.now(tz="UTC").tz_localize(None).floor("ms"),
+                "tool": tx.tool or None,
+            }
+        )
+        known = rows["community_code"].isin(list(fid_of)).to_numpy()
+        if known.any():
+            update = rows[known].copy()
+            update.index = pd.Index([fid_of[c] for c in update["community_code"]])
+            tx.update("community_revisions", update)
+        if (~known).any():
+            tx.insert("community_revisions", rows[~known])
 
     def _rollback(self, tx: Transaction) -> None:
         """Nothing to undo: changes were made to the transaction's own copies."""
