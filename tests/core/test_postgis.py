@@ -324,3 +324,37 @@ def test_after_a_lost_connection_every_community_counts_as_changed(pg_demo):
     everything = set(store.read("communities")["code"])
     assert store.changed_by_others(timeout=0.5) == everything
     assert store.changed_by_others() == set()  # listening again
+
+
+def test_residents_follow_the_street_of_their_building_and_the_log_is_append_only(
+    streets_project,
+):
+    uri = streets_project
+    owner = open_project(uri)
+    buildings = owner.read("buildings", columns=["id", "grid_code"])
+    ours = buildings[buildings["grid_code"].fillna("").str.startswith("320599001")]
+    with owner.transaction(tool="gridgis import") as tx:
+        tx.insert(
+            "houses",
+            pd.DataFrame({"id": ["H1"], "building_id": [ours["id"].iloc[0]]}),
+        )
+        tx.insert(
+            "residents",
+            pd.DataFrame(
+                {"id": ["R1"], "house_id": ["H1"], "name": ["张三"],
+                 "id_number": ["11010519491231002X"]}  # fmt: skip
+            ),
+        )
+    a, b = _as(uri, "planner_a"), _as(uri, "planner_b")
+    assert a.count("residents") == 1
+    assert a.count("houses") == 1
+    assert b.count("residents") == 0
+    assert b.count("houses") == 0
+    assert _sql(uri, "SELECT count(*) FROM residents", user="planner_b") == [(0,)]
+    assert _sql(uri, "UPDATE residents SET name = 'x'", user="planner_b") == 0
+    # The change log: planners add to it through their edits, never change it.
+    assert a.count("changes") > 0
+    assert b.count("changes", where={"tool": "gridgis import"}) == 0
+    for statement in ("UPDATE changes SET tool = 'forged'", "DELETE FROM changes"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            _sql(uri, statement, user="planner_a")

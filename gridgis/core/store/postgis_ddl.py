@@ -255,12 +255,16 @@ $$""",
     readers = ", ".join(quote(role_name(r)) for r in ROLES)
     out.append(f"GRANT SELECT ON {', '.join(map(quote, tables))} TO {readers}")
     out.append(f"GRANT USAGE ON SCHEMA public TO {readers}")
-    editable = [n for n in schema.LAYER_NAMES if n != "community_revisions"]
+    # The change log is only ever added to: nobody but the owner edits it.
+    editable = [
+        n for n in schema.LAYER_NAMES if n not in ("community_revisions", "changes")
+    ]
     for role in ("planner", "district"):
         out.append(
             f"GRANT INSERT, UPDATE, DELETE ON {', '.join(map(quote, editable))} "
             f"TO {quote(role_name(role))}"
         )
+        out.append(f"GRANT INSERT ON changes TO {quote(role_name(role))}")
         out.append(
             f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {quote(role_name(role))}"
         )
@@ -273,6 +277,23 @@ $$""",
     )
     out += _policies("staff", posted.format(editing="false"),
                      posted.format(editing="true"), insert="true")  # fmt: skip
+    # Houses and residents follow the street of the building they are in.
+    housed = (
+        "EXISTS (SELECT 1 FROM buildings AS b WHERE b.id = {house}.building_id "
+        "AND gridgis_may(b.grid_code, {editing}))"
+    )
+    out += _policies("houses", housed.format(house="houses", editing="false"),
+                     housed.format(house="houses", editing="true"))  # fmt: skip
+    lived = (
+        "EXISTS (SELECT 1 FROM houses AS h JOIN buildings AS b ON b.id = h.building_id "
+        "WHERE h.id = residents.house_id AND gridgis_may(b.grid_code, {editing}))"
+    )
+    out += _policies("residents", lived.format(editing="false"),
+                     lived.format(editing="true"))  # fmt: skip
+    # A change set is seen by the streets of the community it changed.
+    out += _policies("changes", "gridgis_may(community_code, false)",
+                     "gridgis_may(community_code, true)",
+                     insert="true")  # fmt: skip
     return out
 
 
