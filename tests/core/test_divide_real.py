@@ -25,8 +25,10 @@ def check(division, area, code):
     geoms = np.asarray(grids.geometry.values)
     assert all(g.geom_type == "Polygon" and g.is_valid for g in geoms)
     covered = shapely.union_all(geoms)
-    assert shapely.difference(community, covered).area < 1.0
-    assert shapely.area(geoms).sum() - covered.area < 1.0
+    # No gap or overlap wider than a millimetre (grids are written on a 1 mm grid).
+    edge = community.length
+    assert shapely.difference(community, covered).area < 1e-3 * edge
+    assert shapely.area(geoms).sum() - covered.area < 1e-3 * edge
     footprints = np.asarray(area.buildings.geometry.values)
     points = inside_points(footprints)
     mine = shapely.contains(community, points)
@@ -100,7 +102,8 @@ def test_high_rise_compounds_never_make_a_grid_in_pieces():
     # Every building above the band is a grid of its own, and the report says so.
     assert len(report.oversize_buildings) == int((hh > BAND[1]).sum())
     assert any("on their own" in note.en for note in report.notes)
-    assert report.in_band >= 0.9 * (report.residential - len(report.oversize_buildings))
+    # Every other grid is in band.
+    assert report.in_band == report.residential - len(report.oversize_buildings)
 
 
 @pytest.mark.slow

@@ -48,6 +48,8 @@ from gridgis.core.progress import Feedback, check
 from gridgis.core.settings import HouseholdBand, Settings
 from gridgis.core.store import Store
 
+#: Precision grid (metres) of the grids a division writes.
+TIDY_GRID = 1e-3
 #: Facility categories that make a block a campus (a unit grid of its own).
 CAMPUS_FACILITIES = (FacilityCategory.SCHOOL.value, FacilityCategory.HOSPITAL.value)
 #: Building uses of a campus.
@@ -1100,10 +1102,12 @@ def _tidy(polygon: BaseGeometry) -> BaseGeometry:
     make it invalid.
     """
     holes = [r for r in polygon.interiors if shapely.Polygon(r).area > 1.0]
-    tidy = shapely.remove_repeated_points(
-        shapely.Polygon(polygon.exterior, holes), 1e-3
-    )
-    return tidy if tidy.is_valid and not tidy.is_empty else polygon
+    # On a 1 mm grid, spikes that fold back on themselves collapse and go; the
+    # vertices neighbours share snap alike, so shared boundaries stay shared.
+    tidy = shapely.set_precision(shapely.Polygon(polygon.exterior, holes), TIDY_GRID)
+    if tidy.geom_type != "Polygon" or tidy.is_empty or not tidy.is_valid:
+        return polygon
+    return tidy
 
 
 def _building_grid(buildings: BuildingSet, grids: gpd.GeoDataFrame) -> pd.Series:
