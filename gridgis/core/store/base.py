@@ -199,9 +199,6 @@ class Transaction(ABC):
     def write_settings(self, settings: Settings) -> None:
         """Replace the project settings."""
 
-    #: The command or app tool writing (``transaction(tool=…)``), for the revisions.
-    tool: str = ""
-
     @abstractmethod
     def expect_revisions(self, expected: Mapping[str, int]) -> None:
         """Refuse to go on unless each community is still at the revision given.
