@@ -663,7 +663,8 @@ class GeoPackageStore(Store):
                     settings = migrations.migrate(conn, settings)
             tables = ddl.existing_tables(conn)
             lacking = {
-                lyr.name: set(lyr.field_names) - set(ddl.existing_columns(conn, lyr.name))
+                lyr.name: set(lyr.field_names)
+                - set(ddl.existing_columns(conn, lyr.name))
                 for lyr in schema.LAYERS.values()
                 if lyr.name in tables
             }
