@@ -215,19 +215,23 @@ def validate(
 ) -> None:
     """Check a project against every rule; exit status 1 while errors remain."""
     from gridgis.core.store import open_project
-    from gridgis.core.validate import validation_report, write_issues
+    from gridgis.core.validate import validation_report
 
     store = open_project(project)
     bar = sys.stderr.isatty() and output == "text" and community is None
     if bar:
         with _Bar(Text("检查中", "Checking").get()) as feedback:
             report = validation_report(
-                store, community=community, link=relink, feedback=feedback
+                store,
+                community=community,
+                link=relink,
+                feedback=feedback,
+                write_layer=write_layer,
             )
     else:
-        report = validation_report(store, community=community, link=relink)
-    if write_layer:
-        report.written = write_issues(store, report.issues, community=community)
+        report = validation_report(
+            store, community=community, link=relink, write_layer=write_layer
+        )
     if output == "json":
         click.echo(json.dumps(report_json(report), ensure_ascii=False, indent=2))
     else:

@@ -158,6 +158,10 @@ class Transaction(ABC):
     #: The command or app tool writing, e.g. ``"gridgis divide"`` or ``"app: split"``.
     tool: str = ""
 
+    def name_tool(self, tool: str) -> None:
+        """Record which command or tool writes (a server store also tells the server)."""
+        self.tool = tool
+
     # Optional hooks for the change log; a store that can read its own uncommitted rows
     # overrides them (the defaults read what is committed).
 
@@ -325,19 +329,26 @@ class Store(ABC):
             yield joined
             return
         tx = self._begin()
-        tx.tool = current_tool() or tool or "python"
+        tx.name_tool(current_tool() or tool or "python")
         recorder = RecordingTransaction(self, tx)
         local.tx, local.recorder = tx, recorder
         try:
             yield recorder
             recorder.flush()
-        except BaseException:
+        except BaseException as exc:
             local.tx = local.recorder = None
             self._rollback(tx)
+            plain = self._explain(exc)
+            if plain is not None:
+                raise plain from None
             raise
         else:
             local.tx = local.recorder = None
             self._commit(tx)
+
+    def _explain(self, exc: BaseException) -> BaseException | None:
+        """A plain error for one the store's database raised, or ``None`` to keep it."""
+        return None
 
     def _local(self) -> threading.local:
         local = self.__dict__.get("_tx_local")

@@ -18,9 +18,8 @@ refused with :class:`~gridgis.core.errors.ConflictError` instead of overwriting.
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +171,10 @@ class AccessError(GridGisError):
     """The database login may not read or change what was asked (per-street access)."""
 
 
+#: The advisory lock that numbers change sets one after another.
+_CHANGE_SET_LOCK = 0x67726964  # "grid"
+
+
 class _PostGISTransaction(Transaction):
     def __init__(self, store: PostGISStore, conn: Any, tool: str) -> None:
         self.store = store
@@ -179,6 +182,25 @@ class _PostGISTransaction(Transaction):
         self.tool = tool
         self.settings: Settings | None = None
         self._temp = 0
+
+    def name_tool(self, tool: str) -> None:
+        """The tool is also told to the server, whose triggers record it."""
+        self.tool = tool
+        self.conn.execute(
+            "SELECT set_config('gridgis.tool', %s, true)", [tool or "GridGIS"]
+        )
+
+    def last_change_set(self) -> int:
+        """The log's highest change-set number, under a lock held until commit.
+
+        Transactions that write to the log take their numbers one after another, so
+        two planners' change sets never share a number.
+        """
+        self.conn.execute("SELECT pg_advisory_xact_lock(%s)", [_CHANGE_SET_LOCK])
+        (last,) = self.conn.execute(
+            "SELECT coalesce(max(change_set), 0) FROM changes"
+        ).fetchone()
+        return int(last)
 
     # -- rows ---------------------------------------------------------------------
 
@@ -515,6 +537,11 @@ class PostGISStore(Store):
     def settings(self) -> Settings:
         return self._settings
 
+    def _reader(self) -> Any:
+        """The connection reads go through: the open transaction's, to see its rows."""
+        tx = self.open_transaction()
+        return tx.conn if isinstance(tx, _PostGISTransaction) else self._conn
+
     @property
     def user(self) -> str:
         """The database login that writes (``session_user``)."""
@@ -543,7 +570,7 @@ class PostGISStore(Store):
             )
             params += [*map(float, bbox), self.settings.crs_epsg]
         condition = " AND ".join(parts) or "true"
-        with self._conn.cursor(binary=True) as cur:
+        with self._reader().cursor(binary=True) as cur:
             cur.execute(
                 f"SELECT {', '.join(selected)} FROM {ddl.quote(layer)} "
                 f"WHERE {condition}",
@@ -579,21 +606,29 @@ class PostGISStore(Store):
         check_where(layer, where)
         parts, params = _sql_values(where)
         condition = " AND ".join(parts) or "true"
-        (n,) = self._conn.execute(
-            f"SELECT count(*) FROM {ddl.quote(layer)} WHERE {condition}", params
-        ).fetchone()
+        (n,) = (
+            self._reader()
+            .execute(
+                f"SELECT count(*) FROM {ddl.quote(layer)} WHERE {condition}", params
+            )
+            .fetchone()
+        )
         return int(n)
 
     def revisions(
         self, communities: Iterable[str] | None = None
     ) -> dict[str, Revision]:
         """The current revision of each community (0 when it was never changed)."""
-        rows = self._conn.execute(
-            "SELECT community_code, revision, changed_by, changed_at, tool "
-            "FROM community_revisions"
-            + ("" if communities is None else " WHERE community_code = ANY(%s)"),
-            [] if communities is None else [sorted({str(c) for c in communities})],
-        ).fetchall()
+        rows = (
+            self._reader()
+            .execute(
+                "SELECT community_code, revision, changed_by, changed_at, tool "
+                "FROM community_revisions"
+                + ("" if communities is None else " WHERE community_code = ANY(%s)"),
+                [] if communities is None else [sorted({str(c) for c in communities})],
+            )
+            .fetchall()
+        )
         found = {str(r[0]): _revision(r) for r in rows}
         if communities is None:
             return found
@@ -601,27 +636,17 @@ class PostGISStore(Store):
 
     # -- writing --------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def transaction(self, *, tool: str = "") -> Iterator[Transaction]:
-        """One server transaction; ``tool`` names the command in the revision log."""
+    def _explain(self, exc: BaseException) -> BaseException | None:
         psycopg = _psycopg()
-        tx = self._begin_tool(tool)
-        try:
-            yield tx
-        except psycopg.errors.InsufficientPrivilege as exc:
-            self._rollback(tx)
-            raise AccessError(
-                f"Your login {self.user} may not make this change ({exc}). A street's "
-                "planner edits only that street; a viewer edits nothing. Ask the "
-                "district's administrator (gridgis access grant).",
-                f"您的登录名 {self.user} 无权进行此修改({exc})。街道规划员只能修改本街道,"
-                "查看者不能修改。请联系区级管理员(gridgis access grant)。",
-            ) from None
-        except BaseException:
-            self._rollback(tx)
-            raise
-        else:
-            self._commit(tx)
+        if not isinstance(exc, psycopg.errors.InsufficientPrivilege):
+            return None
+        return AccessError(
+            f"Your login {self.user} may not make this change ({exc}). A street's "
+            "planner edits only that street; a viewer edits nothing. Ask the "
+            "district's administrator (gridgis access grant).",
+            f"您的登录名 {self.user} 无权进行此修改({exc})。街道规划员只能修改本街道,"
+            "查看者不能修改。请联系区级管理员(gridgis access grant)。",
+        )
 
     def _begin(self) -> Transaction:
         return self._begin_tool("")
@@ -631,8 +656,9 @@ class PostGISStore(Store):
             self._write = connect(self.conninfo)
         conn = self._write
         conn.execute("BEGIN")
-        conn.execute("SELECT set_config('gridgis.tool', %s, true)", [tool or "GridGIS"])
-        return _PostGISTransaction(self, conn, tool)
+        tx = _PostGISTransaction(self, conn, tool)
+        tx.name_tool(tool)
+        return tx
 
     def _commit(self, tx: Transaction) -> None:
         assert isinstance(tx, _PostGISTransaction)

@@ -282,6 +282,7 @@ def validation_report(
     feedback: Feedback | None = None,
     link: bool = False,
     rules: Sequence[str] | None = None,
+    write_layer: bool = False,
 ) -> ValidationReport:
     """Check a project (optionally linking it first, in one read) and summarise.
 
@@ -290,6 +291,10 @@ def validation_report(
     on the linked data while the link is being written: the store writes large
     updates as one SQLite statement, which leaves the interpreter to the checks. A
     write that fails is raised after the check; the file is then as it was.
+
+    With ``write_layer=True`` the findings replace those in the issues layer; with
+    ``link`` too, the link and the findings land in one transaction (the link's
+    transaction stays open until the check is done), or neither does.
     """
     started = time.perf_counter()
     phases: dict[str, float] = {}
@@ -297,6 +302,7 @@ def validation_report(
     snapshot = Snapshot.load(store, community=community)
     phases["read"] = time.perf_counter() - started
     link_report = None
+    written_rows: list[int] = []
     writer: ThreadPoolExecutor | None = None
     written: Future[LinkReport] | None = None
     if link:
@@ -310,10 +316,17 @@ def validation_report(
         assert plan.report.snapshot is not None
         snapshot = plan.report.snapshot
 
+        found: Future[list[Issue]] = Future()
+
         def write() -> LinkReport:
             begun = time.perf_counter()
-            report = apply_link(store, plan)
-            phases["write"] = time.perf_counter() - begun
+            with store.transaction(tool="validate"):
+                report = apply_link(store, plan)  # joins the open transaction
+                phases["write"] = time.perf_counter() - begun
+                if write_layer:
+                    written_rows.append(
+                        write_issues(store, found.result(), community=community)
+                    )
             return report
 
         writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridgis-link")
@@ -329,11 +342,20 @@ def validation_report(
             rules=rules,
         )
         phases["validate"] = time.perf_counter() - start
+    except BaseException as exc:
+        if written is not None:
+            found.set_exception(exc)  # the link's transaction rolls back
+        raise
+    else:
+        if written is not None:
+            found.set_result(issues)
     finally:
         if writer is not None:
             writer.shutdown(wait=True)
     if written is not None:
         link_report = written.result()
+    elif write_layer:
+        written_rows.append(write_issues(store, issues, community=community))
     return ValidationReport(
         issues=issues,
         communities=summarise(snapshot, issues),
@@ -342,6 +364,7 @@ def validation_report(
         link=link_report,
         location=store.location,
         phases=phases,
+        written=written_rows[0] if written_rows else None,
     )
 
 
