@@ -174,3 +174,27 @@ def test_a_database_that_cannot_be_reached_says_so(run, pg_cluster):
 def test_other_text_is_still_refused(run, tmp_path):
     with pytest.raises(QgsProcessingException, match="Incorrect parameter value"):
         run("gridgis:validate", {"PROJECT": "notes.txt", "OUTPUT": "memory:"})
+
+
+def test_the_toolbox_project_field_takes_a_typed_database_address(run, qgis_iface):
+    from qgis.core import QgsProcessingContext
+    from qgis.gui import QgsGui, QgsProcessingGui
+
+    algorithm = QgsApplication.processingRegistry().createAlgorithmById(
+        "gridgis:validate"
+    )
+    parameter = algorithm.parameterDefinition("PROJECT")
+    context = QgsProcessingContext()
+    wrapper = QgsGui.processingGuiRegistry().createParameterWidgetWrapper(
+        parameter, QgsProcessingGui.Standard
+    )
+    widget = wrapper.createWrappedWidget(context)
+    assert widget is not None
+    address = "service=dongyuan authcfg=ab12cd3"
+    wrapper.setParameterValue(address, context)
+    assert wrapper.parameterValue() == address
+    values = {"PROJECT": wrapper.parameterValue(), "OUTPUT": "memory:"}
+    assert algorithm.checkParameterValues(values, context)[0]
+    values["PROJECT"] = "notes.txt"
+    assert not algorithm.checkParameterValues(values, context)[0]
+    assert parameter.clone().checkValueIsAcceptable(address)
