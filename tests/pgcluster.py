@@ -74,6 +74,16 @@ class Cluster:
         self.databases.append(name)
         return name
 
+    def password_login(self, role: str, password: str) -> None:
+        """Create superuser ``role`` that logs in over TCP with its password only."""
+        self.sql(f"CREATE ROLE {role} LOGIN SUPERUSER PASSWORD '{password}'")
+        hba = f"/etc/postgresql/{VERSION}/{self.name}/pg_hba.conf"
+        with open(hba, encoding="utf-8") as file:
+            rules = file.read()
+        with open(hba, "w", encoding="utf-8") as file:
+            file.write(f"host all {role} 127.0.0.1/32 scram-sha-256\n{rules}")
+        _run("pg_ctlcluster", VERSION, self.name, "reload")
+
     def drop(self) -> None:
         _run("pg_dropcluster", "--stop", VERSION, self.name)
 

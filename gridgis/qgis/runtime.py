@@ -31,6 +31,10 @@ def start_qgis(*, gui: bool = False) -> QgsApplication:
         command line) passes ``False``; without a display it runs offscreen.
     """
     global _app, _owned
+    from gridgis.qgis.auth import use_qgis_credentials
+
+    # Database projects whose login is in QGIS's authentication manager.
+    use_qgis_credentials()
     existing = QgsApplication.instance()
     if existing is not None:
         _app = existing

@@ -132,3 +132,15 @@ def test_boards_print_from_the_shell(qgis_process, demo_copy, tmp_path):
     assert json.loads(done.stdout)["results"]["GRIDS"] == 7
     assert pdftools.page_count(out / "boards.pdf") == 7
     assert len(list((out / "boards-png").glob("*.png"))) == 7
+
+
+def test_validate_a_database_project_from_the_shell(qgis_process, pg_demo, tmp_path):
+    out = tmp_path / "issues.gpkg"
+    done = qgis_process(
+        "--json", "run", "gridgis:validate", "--",
+        f"PROJECT={pg_demo}", f"OUTPUT={out}",
+    )  # fmt: skip
+    report = json.loads(done.stdout)
+    assert report["results"]["ERRORS"] == 4
+    layer = QgsVectorLayer(str(out), "issues", "ogr")
+    assert {f["rule"] for f in layer.getFeatures()} == FAULT_RULES

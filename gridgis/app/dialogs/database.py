@@ -2,7 +2,9 @@
 
 The dialog offers the services of ``pg_service.conf`` and QGIS's saved PostgreSQL
 connections (``PostgreSQL/connections/…`` in QGIS's settings). A password is never read
-from either: libpq takes it from ``~/.pgpass`` or the service file when it connects.
+from either: libpq takes it from ``~/.pgpass`` or the service file when it connects,
+and a connection whose login is in QGIS's authentication manager keeps only that
+configuration's ID in the address (``authcfg=ID``; see :mod:`gridgis.qgis.auth`).
 """
 
 from __future__ import annotations
@@ -63,15 +65,19 @@ def qgis_connections(settings: QgsSettings | None = None) -> dict[str, str]:
             port = str(settings.value("port", "") or "")
             database = str(settings.value("database", "") or "")
             user = str(settings.value("username", "") or "")
+            authcfg = str(settings.value("authcfg", "") or "")
             settings.endGroup()
             if service:
-                found[name] = f"service={service}" + (
-                    f" dbname={database}" if database else ""
+                found[name] = (
+                    f"service={service}"
+                    + (f" dbname={database}" if database else "")
+                    + (f" authcfg={authcfg}" if authcfg else "")
                 )
             elif database:
                 who = f"{user}@" if user else ""
                 where = host + (f":{port}" if port else "")
-                found[name] = f"postgresql://{who}{where}/{database}"
+                login = f"?authcfg={authcfg}" if authcfg else ""
+                found[name] = f"postgresql://{who}{where}/{database}{login}"
     finally:
         settings.endGroup()
     return found
@@ -100,9 +106,10 @@ class DatabaseDialog(QDialog):
         layout.addRow(Text("地址", "Address").get(), self.address)
         hint = QLabel(
             Text(
-                "密码取自 ~/.pgpass 或 pg_service.conf,不会保存在项目中。",
-                "The password comes from ~/.pgpass or pg_service.conf; it is never "
-                "stored in the project.",
+                "密码取自 ~/.pgpass、pg_service.conf 或 QGIS 认证管理器(authcfg),"
+                "不会保存在项目中。",
+                "The password comes from ~/.pgpass, pg_service.conf or QGIS's "
+                "authentication manager (authcfg); it is never stored in the project.",
             ).get(),
             self,
         )

@@ -6,7 +6,9 @@ and GiST indexes (see :mod:`gridgis.core.store.postgis_ddl`). Where the project 
 is a libpq connection string — ``postgresql://user@host/db`` or ``service=NAME`` —
 whose password, if any, comes from libpq's own places (``~/.pgpass``, the service
 file), never from the project or a message: a connection string carrying a password is
-refused.
+refused. Inside QGIS an address may instead name an authentication configuration of
+QGIS's authentication manager (``authcfg=ID``), whose login QGIS supplies when
+GridGIS connects (see :func:`use_credentials`).
 
 Rows are written with ``COPY`` in one server transaction; a lost connection (a killed
 client) rolls it back and releases its locks. Every write to a community's grids,
@@ -53,6 +55,13 @@ from gridgis.core.store.gpkg import _sql_column
 _FEW_ROWS = 20
 _URI = re.compile(r"^postgres(ql)?:/+", re.IGNORECASE)
 _KEYWORDS = re.compile(r"^\s*[A-Za-z_]+\s*=")
+#: ``authcfg=ID`` among the keywords of a connection string, or in a URI's query.
+_AUTHCFG_KEYWORD = re.compile(r"(?:^|\s+)authcfg\s*=\s*'?([A-Za-z0-9]+)'?(?=\s|$)")
+_AUTHCFG_QUERY = re.compile(r"([?&])authcfg=([A-Za-z0-9]+)(&?)")
+
+#: Gives the libpq keywords (``user='…' password='…'``) of an authentication
+#: configuration; set by the QGIS side of GridGIS (:func:`use_credentials`).
+_credentials: Callable[[str], str] | None = None
 
 
 def is_postgres(location: str | Path) -> bool:
@@ -75,11 +84,35 @@ def _psycopg() -> Any:
     return psycopg
 
 
+def use_credentials(source: Callable[[str], str] | None) -> None:
+    """Let ``source`` supply the login of addresses that carry ``authcfg=ID``.
+
+    ``source(ID)`` returns libpq keywords (``user='…' password='…'``); they are given
+    to libpq when GridGIS connects and are kept nowhere else. QGIS installs its
+    authentication manager here (:mod:`gridgis.qgis.auth`); ``None`` removes it.
+    """
+    global _credentials
+    _credentials = source
+
+
+def split_authcfg(location: str | Path) -> tuple[str, str | None]:
+    """``location`` without its ``authcfg=ID``, and that ID (``None`` if it has none)."""
+    text = str(location).strip()
+    found = _AUTHCFG_KEYWORD.search(text)
+    if found:
+        return (text[: found.start()] + text[found.end() :]).strip(), found.group(1)
+    found = _AUTHCFG_QUERY.search(text) if _URI.match(text) else None
+    if found:
+        lead = found.group(1) if found.group(3) else ""
+        return text[: found.start()] + lead + text[found.end() :], found.group(2)
+    return text, None
+
+
 def conninfo_of(location: str | Path) -> str:
     """The libpq connection string of ``location``, checked to carry no password.
 
     A URI that went through :class:`pathlib.Path` (``postgresql:/host/db``) gets its
-    two slashes back.
+    two slashes back. An ``authcfg=ID`` is kept (:func:`connect` resolves it).
 
     Raises
     ------
@@ -91,8 +124,9 @@ def conninfo_of(location: str | Path) -> str:
     match = _URI.match(text)
     if match:
         text = "postgresql://" + text[match.end() :]
+    plain, _authcfg = split_authcfg(text)
     try:
-        params = conninfo.conninfo_to_dict(text)
+        params = conninfo.conninfo_to_dict(plain)
     except Exception as exc:  # psycopg.ProgrammingError: not a connection string
         raise ProjectFileError(
             f"'{text}' is not a PostgreSQL connection string ({exc}). Use "
@@ -103,19 +137,26 @@ def conninfo_of(location: str | Path) -> str:
     if params.get("password"):
         raise ProjectFileError(
             "Do not put a password in the project address: GridGIS takes it from "
-            "~/.pgpass or pg_service.conf (libpq's usual places). Remove it and store "
-            "it there.",
+            "~/.pgpass or pg_service.conf (libpq's usual places), or in QGIS from "
+            "its authentication manager (authcfg=ID). Remove it and store it there.",
             "请勿在项目地址中写入密码:GridGIS 从 ~/.pgpass 或 pg_service.conf"
-            "(libpq 的标准位置)读取密码。请删去密码并保存到上述位置。",
+            "(libpq 的标准位置)读取密码,在 QGIS 中也可从其认证管理器读取"
+            "(authcfg=编号)。请删去密码并保存到上述位置。",
         )
     return text
 
 
 def keywords(location: str | Path) -> dict[str, str]:
-    """The libpq keywords of ``location`` (host, port, dbname, user, service …)."""
-    info = conninfo_of(location)
-    parsed = _psycopg().conninfo.conninfo_to_dict(info)
-    return {k: str(v) for k, v in parsed.items()}
+    """The libpq keywords of ``location`` (host, port, dbname, user, service …).
+
+    An ``authcfg`` (QGIS's authentication configuration) is among them.
+    """
+    plain, authcfg = split_authcfg(conninfo_of(location))
+    parsed = _psycopg().conninfo.conninfo_to_dict(plain)
+    found = {k: str(v) for k, v in parsed.items()}
+    if authcfg:
+        found["authcfg"] = authcfg
+    return found
 
 
 def title(location: str | Path) -> str:
@@ -124,16 +165,43 @@ def title(location: str | Path) -> str:
     return found.get("dbname") or found.get("service") or "PostGIS"
 
 
+def _login(authcfg: str) -> dict[str, Any]:
+    """The libpq keywords (user, password …) of authentication configuration ``authcfg``."""
+    if _credentials is None:
+        raise ProjectFileError(
+            f"The project address names QGIS's authentication configuration "
+            f"{authcfg}, which only QGIS can read. Open it in QGIS (the GridGIS plugin),"
+            " or outside QGIS use an address whose password is in ~/.pgpass or "
+            "pg_service.conf.",
+            f"项目地址引用了 QGIS 认证配置 {authcfg},只有 QGIS 能读取。请在 QGIS"
+            "(GridGIS 插件)中打开,或在 QGIS 之外使用密码保存在 ~/.pgpass 或 "
+            "pg_service.conf 中的地址。",
+        )
+    return dict(_psycopg().conninfo.conninfo_to_dict(_credentials(authcfg)))
+
+
 def connect(location: str | Path, *, autocommit: bool = True) -> Any:
-    """A psycopg connection to ``location`` (see :func:`conninfo_of`)."""
+    """A psycopg connection to ``location`` (see :func:`conninfo_of`).
+
+    The login of an ``authcfg=ID`` comes from :func:`use_credentials`'s source and
+    goes to libpq only.
+    """
     psycopg = _psycopg()
     info = conninfo_of(location)
+    plain, authcfg = split_authcfg(info)
+    login = _login(authcfg) if authcfg else {}
     try:
         return psycopg.connect(
-            info, autocommit=autocommit, application_name="GridGIS", connect_timeout=10
+            plain,
+            autocommit=autocommit,
+            application_name="GridGIS",
+            connect_timeout=10,
+            **login,
         )
     except psycopg.OperationalError as exc:
         reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
+        if login.get("password"):
+            reason = reason.replace(str(login["password"]), "…")
         raise ProjectFileError(
             f"Cannot connect to the PostgreSQL project {info} ({reason}). Check the "
             "server, the database name and your login (~/.pgpass, pg_service.conf).",

@@ -35,9 +35,15 @@ from gridgis.core.audit import acting_as
 from gridgis.core.errors import GridGisError
 from gridgis.core.i18n import Text, current_language
 from gridgis.core.settings import Settings
-from gridgis.core.store import Store, open_project
+from gridgis.core.store import Store, is_postgres, open_project
 from gridgis.qgis.feedback import QgisFeedback
-from gridgis.qgis.layers import apply_aliases, set_project_variables, style_path
+from gridgis.qgis.layers import (
+    apply_aliases,
+    project_of,
+    same_project,
+    set_project_variables,
+    style_path,
+)
 from gridgis.qgis.tasks import keep_proj_context
 
 ICONS_DIR = Path(__file__).resolve().parent / "icons"
@@ -48,22 +54,29 @@ def icon(name: str) -> QIcon:
     return QIcon(str(ICONS_DIR / f"{name}.svg"))
 
 
-def reload_layers(project: QgsProject | None, path: Path) -> int:
-    """Make the layers of ``project`` that read the file at ``path`` read it again.
+def reload_layers(project: QgsProject | None, path: str | Path) -> int:
+    """Make the layers of ``project`` that show the project at ``path`` read it again.
 
-    An algorithm that writes into a project file runs beside the map, which still
-    shows what the file held before; this redraws those layers. Returns how many.
+    An algorithm that writes into a project (a file or a database) runs beside the
+    map, which still shows what the project held before; this redraws those layers.
+    Returns how many.
     """
     if project is None:
         return 0
-    target = path.resolve()
     count = 0
     for layer in project.mapLayers().values():
-        if layer.type() != QgsMapLayer.VectorLayer or layer.providerType() != "ogr":
+        if layer.type() != QgsMapLayer.VectorLayer:
             continue
-        source = layer.source().split("|", 1)[0]
+        if layer.providerType() == "ogr" and not is_postgres(path):
+            source: str | Path = Path(layer.source().split("|", 1)[0])
+        elif layer.providerType() == "postgres" and layer.customProperty(
+            "gridgis/project"
+        ):
+            source = project_of(layer)
+        else:
+            continue
         try:
-            same = Path(source).resolve() == target
+            same = same_project(source, path)
         except OSError:
             same = False
         if same:
@@ -71,6 +84,34 @@ def reload_layers(project: QgsProject | None, path: Path) -> int:
             layer.triggerRepaint()
             count += 1
     return count
+
+
+class ProjectParameter(QgsProcessingParameterFile):
+    """A GridGIS project: a ``.gpkg`` file, or a database address.
+
+    A file parameter (the Toolbox shows a file chooser whose line also takes typed
+    text) that also accepts ``postgresql://user@host/database`` and ``service=NAME``
+    (with ``authcfg=ID`` for a QGIS authentication configuration), so that models,
+    batch runs and ``qgis_process --PROJECT=…`` give either.
+    """
+
+    def __init__(self, name: str, description: str, file_filter: str) -> None:
+        super().__init__(
+            name,
+            description,
+            behavior=QgsProcessingParameterFile.File,
+            fileFilter=file_filter,
+        )
+
+    def clone(self) -> ProjectParameter:
+        return ProjectParameter(self.name(), self.description(), self.fileFilter())
+
+    def checkValueIsAcceptable(
+        self, value: Any, context: QgsProcessingContext | None = None
+    ) -> bool:
+        if isinstance(value, str) and is_postgres(value.strip()):
+            return True
+        return bool(super().checkValueIsAcceptable(value, context))
 
 
 class _Notices(QObject):
@@ -149,8 +190,8 @@ class GridGisAlgorithm(QgsProcessingAlgorithm):
 
     def __init__(self) -> None:
         super().__init__()
-        #: The project file the run wrote into, if any (its layers are redrawn).
-        self.written: Path | None = None
+        #: The project the run wrote into, if any (its layers are redrawn).
+        self.written: str | Path | None = None
 
     # -- identity -------------------------------------------------------------------
 
@@ -191,13 +232,15 @@ class GridGisAlgorithm(QgsProcessingAlgorithm):
     # -- parameters -----------------------------------------------------------------
 
     def add_project_parameter(self) -> None:
-        """The GridGIS project file (a GeoPackage) the algorithm works on."""
+        """The GridGIS project the algorithm works on: a file or a database."""
         self.addParameter(
-            QgsProcessingParameterFile(
+            ProjectParameter(
                 self.PROJECT,
-                self.tr("GridGIS project"),
-                behavior=QgsProcessingParameterFile.File,
-                fileFilter=self.tr("GridGIS project (*.gpkg)"),
+                self.tr(
+                    "GridGIS project (.gpkg file, or database: "
+                    "postgresql://user@host/database or service=NAME)"
+                ),
+                self.tr("GridGIS project (*.gpkg)"),
             )
         )
 
@@ -207,18 +250,25 @@ class GridGisAlgorithm(QgsProcessingAlgorithm):
             QgsProcessingParameterString(self.COMMUNITY, description, optional=optional)
         )
 
-    def project_path(
+    def project_location(
         self, parameters: dict[str, Any], context: QgsProcessingContext
-    ) -> Path:
-        """The project file of this run; an error that says what to do if it is bad."""
-        value = self.parameterAsFile(parameters, self.PROJECT, context)
+    ) -> str | Path:
+        """The project of this run: a file, or a database address.
+
+        An error that says what to do if there is no such file.
+        """
+        value = (self.parameterAsFile(parameters, self.PROJECT, context) or "").strip()
+        if value and is_postgres(value):
+            return value
         path = Path(value) if value else None
         if path is None or not path.is_file():
             raise QgsProcessingException(
                 Text(
-                    f"找不到 GridGIS 项目文件 {value or ''};请选择一个 .gpkg 项目文件。",
-                    f"There is no GridGIS project file {value or ''}; choose a .gpkg "
-                    "project file.",
+                    f"找不到 GridGIS 项目文件 {value};请选择一个 .gpkg 项目文件,"
+                    "或输入数据库地址(postgresql://用户@主机/数据库 或 service=服务名)。",
+                    f"There is no GridGIS project file {value}; choose a .gpkg "
+                    "project file, or give a database address "
+                    "(postgresql://user@host/database or service=NAME).",
                 ).get()
             )
         return path
@@ -231,8 +281,8 @@ class GridGisAlgorithm(QgsProcessingAlgorithm):
         code = "".join(text.split())
         return code or None
 
-    def open_store(self, path: Path) -> Store:
-        """Open the project file, turning GridGIS's errors into Processing errors."""
+    def open_store(self, path: str | Path) -> Store:
+        """Open the project, turning GridGIS's errors into Processing errors."""
         try:
             return open_project(path)
         except GridGisError as exc:
@@ -301,6 +351,7 @@ __all__ = [
     "ICONS_DIR",
     "NOTICES",
     "GridGisAlgorithm",
+    "ProjectParameter",
     "StyleOutput",
     "icon",
     "reload_layers",

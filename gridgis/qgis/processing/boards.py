@@ -123,7 +123,7 @@ class BoardsAlgorithm(GridGisAlgorithm):
         context: QgsProcessingContext,
         feedback: QgsProcessingFeedback,
     ) -> dict[str, Any]:
-        path = self.project_path(parameters, context)
+        path = self.project_location(parameters, context)
         community = self.community_code(parameters, context)
         street_text = self.parameterAsString(parameters, self.STREET, context) or ""
         street = "".join(street_text.split()) or None

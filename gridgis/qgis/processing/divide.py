@@ -231,7 +231,7 @@ class DivideAlgorithm(GridGisAlgorithm):
         context: QgsProcessingContext,
         feedback: QgsProcessingFeedback,
     ) -> dict[str, Any]:
-        path = self.project_path(parameters, context)
+        path = self.project_location(parameters, context)
         community = self.community_code(parameters, context)
         if community is None:
             raise QgsProcessingException(

@@ -17,6 +17,7 @@ from qgis.core import (
 from gridgis.core import schema
 from gridgis.core.exchange.export import DEFAULT_LAYERS, export_project
 from gridgis.core.i18n import current_language
+from gridgis.qgis.layers import project_title
 from gridgis.qgis.processing.base import GridGisAlgorithm
 
 #: How the export is split: one zip per community, per street, or one for everything.
@@ -138,7 +139,7 @@ class ExportAlgorithm(GridGisAlgorithm):
         context: QgsProcessingContext,
         feedback: QgsProcessingFeedback,
     ) -> dict[str, Any]:
-        path = self.project_path(parameters, context)
+        path = self.project_location(parameters, context)
         layers = [
             DEFAULT_LAYERS[k]
             for k in self.parameterAsEnums(parameters, self.LAYERS, context)
@@ -152,7 +153,7 @@ class ExportAlgorithm(GridGisAlgorithm):
         with self.engine_errors():
             report = export_project(
                 store,
-                folder if by is not None else folder / f"{path.stem}.zip",
+                folder if by is not None else folder / f"{project_title(path)}.zip",
                 layers=layers or None,
                 fmt="shp",
                 crs=crs,

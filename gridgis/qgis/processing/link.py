@@ -81,7 +81,7 @@ class LinkAlgorithm(GridGisAlgorithm):
         context: QgsProcessingContext,
         feedback: QgsProcessingFeedback,
     ) -> dict[str, Any]:
-        path = self.project_path(parameters, context)
+        path = self.project_location(parameters, context)
         community = self.community_code(parameters, context)
         pair_ab = self.parameterAsBoolean(parameters, self.PAIR_AB, context)
         store = self.open_store(path)

@@ -12,6 +12,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
 import gridgis
+from gridgis.qgis.auth import use_qgis_credentials
 from gridgis.qgis.processing.base import GridGisAlgorithm, icon
 from gridgis.qgis.processing.boards import BoardsAlgorithm
 from gridgis.qgis.processing.divide import DivideAlgorithm
@@ -52,6 +53,7 @@ class GridGisProvider(QgsProcessingProvider):
 
     def load(self) -> bool:
         install_translation()
+        use_qgis_credentials()  # database projects with a QGIS authcfg login
         return super().load()
 
     def unload(self) -> None:

@@ -94,7 +94,7 @@ class ValidateAlgorithm(GridGisAlgorithm):
         context: QgsProcessingContext,
         feedback: QgsProcessingFeedback,
     ) -> dict[str, Any]:
-        path = self.project_path(parameters, context)
+        path = self.project_location(parameters, context)
         community = self.community_code(parameters, context)
         link = self.parameterAsBoolean(parameters, self.LINK, context)
         write = self.parameterAsBoolean(parameters, self.WRITE_LAYER, context)

@@ -347,8 +347,8 @@ Output folder: the bundles are written into it; it must be empty unless replacin
     </message>
     <message>
         <location filename="../base.py" line="180"/>
-        <source>GridGIS project</source>
-        <translation>GridGIS 项目</translation>
+        <source>GridGIS project (.gpkg file, or database: postgresql://user@host/database or service=NAME)</source>
+        <translation>GridGIS 项目(.gpkg 文件,或数据库:postgresql://用户@主机/数据库 或 service=服务名)</translation>
     </message>
     <message>
         <location filename="../base.py" line="180"/>
