@@ -14,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -207,6 +209,22 @@ def _date(value: object) -> str | None:
         return dt.date(*map(int, match.groups())).isoformat()
     except ValueError:
         return None
+
+
+_UNIT = re.compile(r"\d+(?:单元)?")
+_ROOM = re.compile(r"\d+室?")
+
+
+def _per_value(
+    values: pd.Series, read: Callable[[object], tuple[str | None, bool]]
+) -> tuple[pd.Series, np.ndarray]:
+    """``read`` applied to each value (once per distinct one): the values, their checks."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    done = [read(v) for v in uniques] + [read(None)]
+    value = np.empty(len(done), dtype=object)
+    value[:] = [v for v, _ in done]
+    good = np.array([g for _, g in done], dtype=bool)
+    return pd.Series(value[codes], index=values.index, dtype=object), good[codes]
 
 
 def _where(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -451,19 +469,34 @@ class _Planner:
         positions = np.array(list(self.index.by_id.values()), dtype=np.int64)
         building = np.where(building >= 0, positions[np.maximum(building, 0)], -1)
 
-        def part(name: str, pattern: str) -> tuple[pd.Series, np.ndarray]:
-            raw = text(name)
-            given = raw.notna().to_numpy()
-            plain = raw.where(is_text(raw), "").str.normalize("NFKC").str.strip()
-            good = ~given | plain.str.fullmatch(pattern).fillna(False).to_numpy(bool)
-            return plain, good
+        def unit_of(value: object) -> tuple[str | None, bool]:
+            if value is None:
+                return None, True
+            plain = (
+                unicodedata.normalize("NFKC", value).strip()
+                if type(value) is str
+                else ""
+            )
+            if _UNIT.fullmatch(plain) is None:
+                return None, False
+            return plain.replace("单元", "").lstrip("0") or "0", True
 
-        unit, good_unit = part("unit", r"\d+(?:单元)?")
-        room, good_room = part("room", r"\d+室?")
+        def room_of(value: object) -> tuple[str | None, bool]:
+            if value is None:
+                return None, True
+            plain = (
+                unicodedata.normalize("NFKC", value).strip()
+                if type(value) is str
+                else ""
+            )
+            if _ROOM.fullmatch(plain) is None:
+                return None, False
+            return plain.replace("室", ""), True
+
+        # Units and rooms repeat over the rows: each distinct value is read once.
+        unit, good_unit = _per_value(text("unit"), unit_of)
+        room, good_room = _per_value(text("room"), room_of)
         ok &= good_unit & good_room
-        unit = unit.str.extract(r"(\d+)")[0]
-        unit = unit.where(unit.isna(), unit.str.lstrip("0").replace("", "0"))
-        room = room.str.replace("室", "", regex=False).replace("", None)
 
         names = text("name")
         ok &= is_text(names)
