@@ -227,6 +227,10 @@ def _per_value(
     return pd.Series(value[codes], index=values.index, dtype=object), good[codes]
 
 
+def _as_text(value: object) -> tuple[str | None, bool]:
+    return _text(value), True
+
+
 def _where(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
     """``values`` where ``mask``, ``None`` elsewhere."""
     out = np.full(len(values), None, dtype=object)
@@ -455,7 +459,7 @@ class _Planner:
             return frame[name]
 
         def is_text(series: pd.Series) -> np.ndarray:
-            return series.map(lambda v: type(v) is str).to_numpy(dtype=bool)
+            return np.array([type(v) is str for v in series], dtype=bool)
 
         ok = np.ones(len(frame), dtype=bool)
         for name in ("house_id", "gender", "birth_date"):
@@ -527,16 +531,22 @@ class _Planner:
             .fillna(False)
             .to_numpy(bool)
         )
-        residence = text("residence")
-        lookup_res = {
-            v: _choice(v, Residence, _RESIDENCE) for v in residence.dropna().unique()
-        }
-        mapped_res = residence.map(lambda v: None if v is None else lookup_res[v])
-        ok &= residence.isna().to_numpy() | mapped_res.notna().to_numpy()
-        cats = text("categories")
-        lookup_cat = {v: self.categories(v) for v in cats.dropna().unique()}
-        ok &= cats.map(lambda v: v is None or not lookup_cat[v][1]).to_numpy(bool)
-        mapped_cat = cats.map(lambda v: None if v is None else lookup_cat[v][0])
+
+        def residence_of(value: object) -> tuple[str | None, bool]:
+            if value is None:
+                return None, True
+            found = _choice(value, Residence, _RESIDENCE)
+            return found, found is not None
+
+        def categories_of(value: object) -> tuple[str | None, bool]:
+            if value is None:
+                return None, True
+            found, unknown = self.categories(value)
+            return found, not unknown
+
+        mapped_res, good_res = _per_value(text("residence"), residence_of)
+        mapped_cat, good_cat = _per_value(text("categories"), categories_of)
+        ok &= good_res & good_cat
         if not ok.any():
             return empty, {}
 
@@ -562,10 +572,14 @@ class _Planner:
                     valid[ok], born[ok].dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
                 ),
                 "phone": phone[ok].to_numpy(dtype=object),
-                "relation": text("relation")[ok].map(_text).to_numpy(dtype=object),
+                "relation": _per_value(text("relation")[ok], _as_text)[0].to_numpy(
+                    dtype=object
+                ),
                 "residence": mapped_res[ok].to_numpy(dtype=object),
                 "categories": mapped_cat[ok].to_numpy(dtype=object),
-                "tags": text("tags")[ok].map(_text).to_numpy(dtype=object),
+                "tags": _per_value(text("tags")[ok], _as_text)[0].to_numpy(
+                    dtype=object
+                ),
                 "house_id": house_ids,
                 "row": number[ok],
             }
