@@ -449,7 +449,9 @@ class _Planner:
         if not rows or "building_id" not in self.table.keys:
             return empty, {}
         keys = [k for k in dict.fromkeys(self.table.keys) if k is not None]
-        frame = pd.DataFrame([r for _, r in rows], columns=keys, dtype=object)
+        frame = pd.DataFrame(
+            {k: [r.get(k) for _, r in rows] for k in keys}, columns=keys, dtype=object
+        )
         frame = frame.where(frame.notna(), None)
         number = np.array([n for n, _ in rows], dtype=np.int64)
 
