@@ -918,7 +918,8 @@ def conform(
         if fld.required:
             empty = series.isna()
             if fld.type is FieldType.TEXT:
-                empty |= series.map(lambda v: isinstance(v, str) and not v.strip())
+                blank = [isinstance(v, str) and not v.strip() for v in series]
+                empty |= np.array(blank, dtype=bool)
             if empty.any():
                 rows = list(frame.index[empty.to_numpy()][:5])
                 raise SchemaError(

@@ -32,6 +32,9 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十]+(?=栋|幢|号楼|座|单元)")
 
 _BUILDING_MARK = r"(?:栋|幢|号楼|座|#)"
+_ROAD_AND_NUMBER = re.compile(rf"(.*?)(\d+){_BUILDING_MARK}$")
+_SPACE = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d+")
 _TAIL = re.compile(
     rf"(?:(?P<bldg>\d+){_BUILDING_MARK})?(?:(?P<unit>\d+)单元)?(?:(?P<room>\d+)室?)?$"
 )
@@ -168,29 +171,30 @@ class BuildingIndex:
         numbers: Sequence[object],
         addresses: Sequence[object],
     ) -> None:
-        import pandas as pd
-
         self.ids = [str(i) for i in ids]
         self.by_id: dict[str, int] = {}
         for k, bid in enumerate(self.ids):
             self.by_id.setdefault(bid.upper(), k)
-        # Road addresses and building numbers, read all at once (vectorised).
-        texts: pd.Series[str] = pd.Series(
-            ["" if a is None else str(a) for a in addresses], dtype=object
-        )
-        folded = texts.str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
-        parts = folded.str.extract(rf"^(.*?)(\d+){_BUILDING_MARK}$")
-        marks: pd.Series[str] = pd.Series(
-            ["" if n is None else str(n) for n in numbers], dtype=object
-        )
-        own = marks.str.normalize("NFKC").str.extract(r"(\d+)")[0]
-        number = parts[1].where(parts[1].notna(), own)
-        self.bases: list[str] = parts[0].where(parts[0].notna(), folded).tolist()
-        self.numbers: list[str | None] = [
-            None if not isinstance(n, str) else str(int(n)) for n in number
-        ]
+        # Road addresses and building numbers: "幸福路12号3幢" gives the road address
+        # "幸福路12号" and the number 3; without a building mark the number comes from
+        # the building's own number field.
+        fold = functools.partial(unicodedata.normalize, "NFKC")
+        road = _ROAD_AND_NUMBER.match
+        self.bases: list[str] = []
+        self.numbers: list[str | None] = []
+        for address, mark in zip(addresses, numbers, strict=True):
+            folded = _SPACE.sub("", fold("" if address is None else str(address)))
+            found = road(folded)
+            if found is not None:
+                base, number = found.group(1), found.group(2)
+            else:
+                own = _DIGITS.search(fold("" if mark is None else str(mark)))
+                base, number = folded, (own.group(0) if own else None)
+            self.bases.append(base)
+            self.numbers.append(None if number is None else str(int(number)))
         self._by_base: dict[str, list[int]] | None = None
         self._by_number: dict[str, list[int]] | None = None
+        self._by_base_number: dict[tuple[str, str], list[int]] | None = None
 
     @property
     def by_base(self) -> dict[str, list[int]]:
@@ -201,6 +205,18 @@ class BuildingIndex:
                 if base:
                     self._by_base[base].append(k)
         return self._by_base
+
+    @property
+    def by_base_number(self) -> dict[tuple[str, str], list[int]]:
+        """Buildings by road address and building number (made on first use)."""
+        if self._by_base_number is None:
+            self._by_base_number = defaultdict(list)
+            for k, (base, number) in enumerate(
+                zip(self.bases, self.numbers, strict=True)
+            ):
+                if base and number:
+                    self._by_base_number[(base, number)].append(k)
+        return self._by_base_number
 
     @property
     def by_number(self) -> dict[str, list[int]]:
@@ -257,7 +273,11 @@ class BuildingIndex:
             pool = self.by_base.get(parts.base, [])
             if scope is not None:
                 pool = [k for k in pool if k in scope]
-            found = [k for k in pool if bnum is None or self.numbers[k] == bnum]
+                found = [k for k in pool if bnum is None or self.numbers[k] == bnum]
+            elif bnum is None:
+                found = pool
+            else:
+                found = self.by_base_number.get((parts.base, bnum), [])
             if not found and pool:
                 return Match(
                     -1,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -153,24 +154,36 @@ def _per_building_frames(store: Store) -> pd.DataFrame:
     return out
 
 
-def _per_building_sql(store: GeoPackageStore) -> pd.DataFrame:
-    """The same as :func:`_per_building_frames`, aggregated by SQLite in the file."""
+def _arrays(store: GeoPackageStore, layer: str, columns: list[str]) -> list[Any]:
+    """Columns of a layer as Arrow arrays (no geometry, no pandas objects)."""
+    import warnings
+
+    import pyogrio
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        _, table = pyogrio.read_arrow(
+            store.path, layer=layer, columns=columns, read_geometry=False
+        )
+    return [table.column(c).combine_chunks() for c in columns]
+
+
+def _per_building_arrow(store: GeoPackageStore) -> pd.DataFrame:
+    """The same as :func:`_per_building_frames`, read from the file as Arrow arrays.
+
+    Each resident is put in the building of its house by Arrow's hash look-up, and
+    the categories are read once per distinct cell; the buildings' grids are joined
+    by SQLite on the index of ``houses.building_id``.
+    """
     import sqlite3
 
+    import pyarrow.compute as pc
+
     settings = store.settings
-    flags = ", ".join(
-        f"sum(instr(';' || ifnull(r.categories, '') || ';', ';{c.id};') > 0)"
-        for c in settings.categories
-    )
+    house_ids, house_buildings = _arrays(store, "houses", ["id", "building_id"])
+    house_of, cells = _arrays(store, "residents", ["house_id", "categories"])
     conn = sqlite3.connect(f"file:{store.path}?mode=ro", uri=True)
     try:
-        homes = conn.execute(
-            "SELECT building_id, count(*) FROM houses GROUP BY building_id"
-        ).fetchall()
-        people = conn.execute(
-            f"SELECT h.building_id, count(*), {flags} FROM residents r "
-            "JOIN houses h ON h.id = r.house_id GROUP BY h.building_id"
-        ).fetchall()
         grid_of = dict(
             conn.execute(
                 "SELECT b.id, b.grid_code FROM buildings b JOIN "
@@ -179,14 +192,29 @@ def _per_building_sql(store: GeoPackageStore) -> pd.DataFrame:
         )
     finally:
         conn.close()
-    ids = [c.id for c in settings.categories]
-    out = pd.DataFrame(people, columns=["building_id", "residents", *ids]).set_index(
-        "building_id"
+    encoded = pc.dictionary_encode(house_buildings)
+    building = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    buildings = encoded.dictionary.to_pylist()
+    n = len(buildings)
+    at = pc.index_in(house_of, value_set=house_ids)
+    known = at.is_valid().to_numpy(zero_copy_only=False)
+    where = building[at.fill_null(0).to_numpy(zero_copy_only=False)[known]]
+    out = pd.DataFrame(
+        {
+            "houses": np.bincount(building, minlength=n),
+            "residents": np.bincount(where, minlength=n),
+        },
+        index=pd.Index(buildings, name="building_id", dtype=object),
     )
-    homes_frame = pd.DataFrame(homes, columns=["building_id", "houses"]).set_index(
-        "building_id"
-    )
-    out = pd.concat([homes_frame, out], axis=1).fillna(0).astype(np.int64)
+    kinds = pc.dictionary_encode(cells.fill_null(""))
+    flags = category_flags(
+        pd.Series(kinds.dictionary.to_pylist(), dtype=object), settings
+    ).to_numpy()
+    kind = kinds.indices.to_numpy(zero_copy_only=False)[known]
+    for k, category in enumerate(settings.categories):
+        has = flags[kind, k]
+        out[category.id] = np.bincount(where[has], minlength=n)
+    out = out.astype(np.int64)
     out["grid_code"] = [grid_of.get(b) for b in out.index]
     return out
 
@@ -198,7 +226,7 @@ def category_counts(store: Store) -> CategoryCounts:
     settings = store.settings
     ids = [c.id for c in settings.categories]
     per_building = (
-        _per_building_sql(store)
+        _per_building_arrow(store)
         if isinstance(store, GeoPackageStore)
         else _per_building_frames(store)
     )

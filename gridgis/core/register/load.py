@@ -14,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -207,6 +209,26 @@ def _date(value: object) -> str | None:
         return dt.date(*map(int, match.groups())).isoformat()
     except ValueError:
         return None
+
+
+_UNIT = re.compile(r"\d+(?:单元)?")
+_ROOM = re.compile(r"\d+室?")
+
+
+def _per_value(
+    values: pd.Series, read: Callable[[object], tuple[str | None, bool]]
+) -> tuple[pd.Series, np.ndarray]:
+    """``read`` applied to each value (once per distinct one): the values, their checks."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    done = [read(v) for v in uniques] + [read(None)]
+    value = np.empty(len(done), dtype=object)
+    value[:] = [v for v, _ in done]
+    good = np.array([g for _, g in done], dtype=bool)
+    return pd.Series(value[codes], index=values.index, dtype=object), good[codes]
+
+
+def _as_text(value: object) -> tuple[str | None, bool]:
+    return _text(value), True
 
 
 def _where(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -427,7 +449,9 @@ class _Planner:
         if not rows or "building_id" not in self.table.keys:
             return empty, {}
         keys = [k for k in dict.fromkeys(self.table.keys) if k is not None]
-        frame = pd.DataFrame([r for _, r in rows], columns=keys, dtype=object)
+        frame = pd.DataFrame(
+            {k: [r.get(k) for _, r in rows] for k in keys}, columns=keys, dtype=object
+        )
         frame = frame.where(frame.notna(), None)
         number = np.array([n for n, _ in rows], dtype=np.int64)
 
@@ -437,7 +461,7 @@ class _Planner:
             return frame[name]
 
         def is_text(series: pd.Series) -> np.ndarray:
-            return series.map(lambda v: type(v) is str).to_numpy(dtype=bool)
+            return np.array([type(v) is str for v in series], dtype=bool)
 
         ok = np.ones(len(frame), dtype=bool)
         for name in ("house_id", "gender", "birth_date"):
@@ -451,19 +475,34 @@ class _Planner:
         positions = np.array(list(self.index.by_id.values()), dtype=np.int64)
         building = np.where(building >= 0, positions[np.maximum(building, 0)], -1)
 
-        def part(name: str, pattern: str) -> tuple[pd.Series, np.ndarray]:
-            raw = text(name)
-            given = raw.notna().to_numpy()
-            plain = raw.where(is_text(raw), "").str.normalize("NFKC").str.strip()
-            good = ~given | plain.str.fullmatch(pattern).fillna(False).to_numpy(bool)
-            return plain, good
+        def unit_of(value: object) -> tuple[str | None, bool]:
+            if value is None:
+                return None, True
+            plain = (
+                unicodedata.normalize("NFKC", value).strip()
+                if type(value) is str
+                else ""
+            )
+            if _UNIT.fullmatch(plain) is None:
+                return None, False
+            return plain.replace("单元", "").lstrip("0") or "0", True
 
-        unit, good_unit = part("unit", r"\d+(?:单元)?")
-        room, good_room = part("room", r"\d+室?")
+        def room_of(value: object) -> tuple[str | None, bool]:
+            if value is None:
+                return None, True
+            plain = (
+                unicodedata.normalize("NFKC", value).strip()
+                if type(value) is str
+                else ""
+            )
+            if _ROOM.fullmatch(plain) is None:
+                return None, False
+            return plain.replace("室", ""), True
+
+        # Units and rooms repeat over the rows: each distinct value is read once.
+        unit, good_unit = _per_value(text("unit"), unit_of)
+        room, good_room = _per_value(text("room"), room_of)
         ok &= good_unit & good_room
-        unit = unit.str.extract(r"(\d+)")[0]
-        unit = unit.where(unit.isna(), unit.str.lstrip("0").replace("", "0"))
-        room = room.str.replace("室", "", regex=False).replace("", None)
 
         names = text("name")
         ok &= is_text(names)
@@ -494,16 +533,22 @@ class _Planner:
             .fillna(False)
             .to_numpy(bool)
         )
-        residence = text("residence")
-        lookup_res = {
-            v: _choice(v, Residence, _RESIDENCE) for v in residence.dropna().unique()
-        }
-        mapped_res = residence.map(lambda v: None if v is None else lookup_res[v])
-        ok &= residence.isna().to_numpy() | mapped_res.notna().to_numpy()
-        cats = text("categories")
-        lookup_cat = {v: self.categories(v) for v in cats.dropna().unique()}
-        ok &= cats.map(lambda v: v is None or not lookup_cat[v][1]).to_numpy(bool)
-        mapped_cat = cats.map(lambda v: None if v is None else lookup_cat[v][0])
+
+        def residence_of(value: object) -> tuple[str | None, bool]:
+            if value is None:
+                return None, True
+            found = _choice(value, Residence, _RESIDENCE)
+            return found, found is not None
+
+        def categories_of(value: object) -> tuple[str | None, bool]:
+            if value is None:
+                return None, True
+            found, unknown = self.categories(value)
+            return found, not unknown
+
+        mapped_res, good_res = _per_value(text("residence"), residence_of)
+        mapped_cat, good_cat = _per_value(text("categories"), categories_of)
+        ok &= good_res & good_cat
         if not ok.any():
             return empty, {}
 
@@ -529,10 +574,14 @@ class _Planner:
                     valid[ok], born[ok].dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
                 ),
                 "phone": phone[ok].to_numpy(dtype=object),
-                "relation": text("relation")[ok].map(_text).to_numpy(dtype=object),
+                "relation": _per_value(text("relation")[ok], _as_text)[0].to_numpy(
+                    dtype=object
+                ),
                 "residence": mapped_res[ok].to_numpy(dtype=object),
                 "categories": mapped_cat[ok].to_numpy(dtype=object),
-                "tags": text("tags")[ok].map(_text).to_numpy(dtype=object),
+                "tags": _per_value(text("tags")[ok], _as_text)[0].to_numpy(
+                    dtype=object
+                ),
                 "house_id": house_ids,
                 "row": number[ok],
             }

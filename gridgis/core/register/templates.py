@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,14 +168,14 @@ def _decode(path: Path, encoding: str | None) -> tuple[str, Text]:
 
 def _raw_rows(
     path: Path, encoding: str | None, sheet: str | None
-) -> tuple[list[tuple[int, list[object]]], Text]:
+) -> tuple[list[tuple[int, Sequence[object]]], Text]:
     suffix = path.suffix.lower()
     if suffix in {".csv", ".txt"}:
         text, how = _decode(path, encoding)
         sample = text[:4096]
         delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
         reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-        return [(reader.line_num, list(r)) for r in reader], how
+        return [(reader.line_num, r) for r in reader], how
     if suffix == ".xlsx":
         from openpyxl import load_workbook
 
@@ -194,7 +195,7 @@ def _raw_rows(
                     f"{path.name} has no sheet '{name}'.",
                     f"{path.name} 中没有工作表“{name}”。",
                 )
-            rows = [
+            rows: list[tuple[int, Sequence[object]]] = [
                 (k, list(r))
                 for k, r in enumerate(book[name].iter_rows(values_only=True), start=1)
             ]
@@ -211,6 +212,14 @@ def _blank(value: object) -> bool:
     return value is None or (type(value) is str and not value.strip())
 
 
+def _filled(values: Sequence[object]) -> bool:
+    """Whether a row has a value (rows of text, as CSV gives, are checked at once)."""
+    try:
+        return bool("".join(values).strip())  # type: ignore[arg-type]
+    except TypeError:
+        return any(not _blank(v) for v in values)
+
+
 def read_table(
     kind: str,
     path: str | Path,
@@ -224,7 +233,7 @@ def read_table(
     if not path.exists():
         raise InputFileError(f"{path} does not exist.", f"{path} 不存在。")
     raw, how = _raw_rows(path, encoding, sheet)
-    raw = [(n, r) for n, r in raw if any(not _blank(v) for v in r)]
+    raw = [(n, r) for n, r in raw if _filled(r)]
     if not raw:
         raise InputFileError(f"{path.name} is empty.", f"{path.name} 是空的。")
     lookup: dict[str, str] = {}

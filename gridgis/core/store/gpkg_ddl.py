@@ -196,11 +196,18 @@ def drop_rtree_triggers(conn: sqlite3.Connection, table: str) -> None:
         conn.execute(f"DROP TRIGGER IF EXISTS {quote(name)}")
 
 
+#: Fields that link the information base's rows to their building and house: reads
+#: of a building's houses, a house's residents and the whole city's counts follow them.
+REGISTER_LINKS = ("building_id", "house_id")
+
+
 def index_fields(lyr: Layer) -> list[str]:
-    """The fields of ``lyr`` that have an index: its key and its division codes."""
+    """The fields of ``lyr`` that have an index: key, division codes and links."""
     names = list(dict.fromkeys(lyr.key))
     names += [
-        f.name for f in lyr.fields if f.name.endswith("_code") or f.name == "code"
+        f.name
+        for f in lyr.fields
+        if f.name.endswith("_code") or f.name == "code" or f.name in REGISTER_LINKS
     ]
     return list(dict.fromkeys(n for n in names if lyr.has_field(n)))
 

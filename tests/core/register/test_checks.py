@@ -3,8 +3,13 @@
 import pandas as pd
 
 from gridgis.core.register import apply_register, plan_register
-from gridgis.core.register.counts import category_counts
+from gridgis.core.register.counts import (
+    _per_building_arrow,
+    _per_building_frames,
+    category_counts,
+)
 from gridgis.core.stats import project_stats
+from gridgis.core.store import GeoPackageStore
 from gridgis.core.validate import validate_project
 from tests.conftest import COMMUNITY
 from tests.core.register.conftest import person_id
@@ -73,3 +78,11 @@ def test_category_counts(addressed, tmp_path):
     assert grids["residents"].sum() == 3
     assert counts.communities.set_index("code").loc[COMMUNITY, "aged_80"] == 2
     assert counts.streets["residents"].tolist() == [3]
+    if isinstance(addressed, GeoPackageStore):
+        # The file's quick reading agrees with the general one, row for row.
+        quick = _per_building_arrow(addressed)
+        assert quick.loc["B0", ["houses", "residents", "aged_80"]].tolist() == [1, 2, 2]
+        pd.testing.assert_frame_equal(
+            quick.sort_index(), _per_building_frames(addressed).sort_index(),
+            check_like=True, check_index_type=False,
+        )  # fmt: skip
