@@ -103,6 +103,7 @@ def _write(
     staff: StaffMoves | None = None,
 ) -> int:
     """Write grids, history, log entry and links in the open transaction ``tx``."""
+    store.reload_settings()  # the division log as it is now, under the write lock
     revision = next_revision(store)
     when = now()
     entry = {

@@ -346,6 +346,14 @@ class Store(ABC):
             local.tx = local.recorder = None
             self._commit(tx)
 
+    def reload_settings(self) -> Settings:
+        """Read the settings again: another program may have changed them.
+
+        Inside a transaction this reads what the transaction sees, and a change of
+        the settings made next (the division log) cannot overwrite someone else's.
+        """
+        return self.settings
+
     def _explain(self, exc: BaseException) -> BaseException | None:
         """A plain error for one the store's database raised, or ``None`` to keep it."""
         return None

@@ -683,6 +683,16 @@ class GeoPackageStore(Store):
     def settings(self) -> Settings:
         return self._settings
 
+    def reload_settings(self) -> Settings:
+        tx = self.open_transaction()
+        if isinstance(tx, _GeoPackageTransaction):
+            rows = tx.conn.execute("SELECT key, value FROM settings").fetchall()
+        else:
+            with self.sqlite() as conn:
+                rows = conn.execute("SELECT key, value FROM settings").fetchall()
+        self._settings = Settings.from_rows(rows)
+        return self._settings
+
     def read(
         self,
         layer: str,

@@ -241,6 +241,8 @@ class AccessError(GridGisError):
 
 #: The advisory lock that numbers change sets one after another.
 _CHANGE_SET_LOCK = 0x67726964  # "grid"
+#: The advisory lock under which a transaction reads settings it will write.
+_SETTINGS_LOCK = 0x67726973  # "gris"
 
 
 class _PostGISTransaction(Transaction):
@@ -748,8 +750,11 @@ class PostGISStore(Store):
             tx.conn.close()
 
     def reload_settings(self) -> Settings:
-        """Read the settings again (another user may have changed them)."""
-        self._settings = _read_settings(self._conn, self.conninfo)
+        conn = self._reader()
+        if conn is not self._conn:
+            # Settings writers in a transaction go one after another.
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", [_SETTINGS_LOCK])
+        self._settings = _read_settings(conn, self.conninfo)
         return self._settings
 
     # -- others' edits ---------------------------------------------------------------
