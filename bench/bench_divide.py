@@ -451,10 +451,15 @@ def quick(lines, band):
     old = REPORT.read_text(encoding="utf-8") if REPORT.exists() else ""
     start, stop = old.find("### 1. Road blocks"), old.find("## The whole demo")
     kept = old[start:stop].rstrip().splitlines() if 0 <= start < stop else []
-    ran = re.search(r"^Run (\d{4}-\d{2}-\d{2})", old, flags=re.MULTILINE)
+    # The date of the full run those sections came from: kept by earlier quick runs,
+    # else the date of the last run.
+    tag = re.compile(r" \(full run of (\S+)\)")
+    ran = tag.search(old) or re.search(
+        r"^Run (\d{4}-\d{2}-\d{2})", old, flags=re.MULTILINE
+    )
     when = ran.group(1) if ran else "before"
     summary_old = [
-        f"{line} (full run of {when})"
+        f"{tag.sub('', line)} (full run of {when})"
         for line in old.splitlines()
         if line.startswith(("- Road blocks:", "- Parcels:"))
     ]

@@ -75,9 +75,11 @@ def test_a_real_community_divides_in_band_without_cutting(kouvola):
     report = check(division, kouvola, code)
     assert report.in_band == report.residential
     assert report.residential >= 12
-    # The arterial crossings left are counted and explained.
-    if report.arterial_crossings:
-        assert any("arterial" in note.en for note in report.notes)
+    # The arterial crossings left are counted and each one explained.
+    crossed = [n.en for n in report.notes if "is crossed by the arterial" in n.en]
+    assert len(crossed) == report.arterial_crossings
+    reasons = ("road ends inside the grid", "holds no households", "households, which")
+    assert all(any(r in note for r in reasons) for note in crossed)
 
 
 @pytest.mark.slow
@@ -112,5 +114,21 @@ def test_a_street_of_real_communities_divides_each_one():
     assert len(area.communities) >= 3
     store = area.store()
     for code in area.communities["code"]:
-        report = check(divide_community(store, code), area, code)
+        division = divide_community(store, code)
+        report = check(division, area, code)
         assert report.residential >= 1
+        # The band is called feasible only where every grid meets it; a grid the
+        # cuts between buildings left outside is named with its households.
+        grids = division.grids
+        outside = grids.loc[
+            (grids["kind"] == "residential") & ~grids["households"].between(*BAND),
+            "households",
+        ].tolist()
+        missed = len(outside) - len(report.oversize_buildings)
+        assert report.in_band == report.residential - len(outside)
+        if missed > 0:
+            assert not report.feasible
+            said = " ".join(t.en for t in report.infeasible)
+            assert any(str(h) in said for h in outside)
+        else:
+            assert report.feasible

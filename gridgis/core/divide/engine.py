@@ -426,18 +426,16 @@ def divide_community(
         report.overlay_crossings = _crossings(grids, inputs.overlays, respect)
     crossings = _arterial_crossings(grids, arterials)
     report.arterial_crossings = len(crossings)
+    by_code = grids.set_index("code").geometry
     for code, roads, metres in crossings:
         called = "、".join(roads[:3])
         called_en = ", ".join(roads[:3])
+        why = _why_joined(by_code[code], blocks, buildings, zones, band)
         report.notes.append(
             Text(
-                f"网格 {code} 有主干路 {called} 穿过(约 {metres:.0f} 米):"
-                "那里两条主干路之间的地块户数不足以单独成为网格(或没有住户),"
-                "已与相邻地块合并。",
+                f"网格 {code} 有主干路 {called} 穿过(约 {metres:.0f} 米):{why.zh}",
                 f"Grid {code} is crossed by the arterial road {called_en} (about "
-                f"{metres:.0f} m): the land between arterials there holds too few "
-                "households for a grid of its own (or none) and was joined to its "
-                "neighbour.",
+                f"{metres:.0f} m): {why.en}",
             )
         )
     building_grid = _building_grid(buildings, grids)
@@ -690,6 +688,53 @@ def _arterial_zones(
     return out, new_names
 
 
+def _why_joined(
+    grid: BaseGeometry,
+    blocks: Blocks,
+    buildings: BuildingSet,
+    zones: np.ndarray,
+    band: HouseholdBand,
+) -> Text:
+    """Why a grid holds land from both sides of an arterial road.
+
+    The land between arterials (the zone) of each block mostly inside the grid,
+    with its households; the zones besides the grid's largest are the ones joined.
+    """
+    geoms = blocks.geoms
+    inside = shapely.area(shapely.intersection(geoms, grid)) > 0.5 * shapely.area(geoms)
+    totals: dict[int, int] = {}
+    for b in np.flatnonzero(inside):
+        z = int(zones[b])
+        totals[z] = totals.get(z, 0) + int(
+            buildings.households[blocks.members[b]].sum()
+        )
+    if len(totals) < 2:
+        return Text(
+            "路在网格内中断或两侧地块在路端相连,不能沿路分开。",
+            "the road ends inside the grid, or the land on its two sides joins "
+            "around its end, so the grid cannot be parted along it.",
+        )
+    main = max(totals, key=lambda z: totals[z])
+    joined = sorted(h for z, h in totals.items() if z != main)
+    if joined[-1] == 0:
+        return Text(
+            "路另一侧两条主干路之间的地块没有住户(如双向车道之间的隔离带),"
+            "不能单独成为网格,已并入相邻网格。",
+            "the land on the road's other side, between arterials, holds no "
+            "households (a strip such as the one between the two carriageways of a "
+            "road) and cannot be a grid of its own; it was joined to this grid.",
+        )
+    held = "、".join(str(h) for h in joined if h)
+    held_en = ", ".join(str(h) for h in joined if h)
+    return Text(
+        f"路另一侧两条主干路之间的地块只有 {held} 户,不能单独分成户数范围"
+        f"({band.min}–{band.max} 户)内的网格,已与相邻地块合并。",
+        f"the land between arterials on the road's other side holds {held_en} "
+        f"households, which cannot form grids in the band ({band.min}–{band.max}) "
+        "on their own; it was joined to its neighbour.",
+    )
+
+
 def _arterial_crossings(
     grids: gpd.GeoDataFrame, arterials: gpd.GeoDataFrame
 ) -> list[tuple[str, list[str], float]]:
@@ -865,6 +910,32 @@ def _divide_parts(
                     f"them; {missing} grid(s) fewer were made.",
                 )
             )
+        elif ok:
+            outside = [
+                h
+                for h in (partition.households(g) for g in groups)
+                if not band.min <= h <= band.max
+            ]
+            if outside:
+                # The part could hold grids in the band, but the cuts found between
+                # its buildings missed it: say so rather than call the band met.
+                where = describe(parts[i])
+                held = "、".join(str(h) for h in outside)
+                held_en = ", ".join(str(h) for h in outside)
+                report.infeasible.append(
+                    Text(
+                        f"{where.zh}共 {totals[i]} 户,按户数够分成 {n} 个网格,但在"
+                        "建筑之间找到的切线(切线只走建筑之间的空隙,大型围合街坊里空隙"
+                        f"很少)分不出全部在范围内的网格:有网格为 {held} 户。"
+                        "可放宽户数范围,或手工调整这里的网格。",
+                        f"The {where.en} holds {totals[i]} households, enough for {n} "
+                        "grids in the band, but the cuts found between its buildings "
+                        "(a cut only runs through gaps between buildings, and large "
+                        "perimeter blocks have few) do not all give grids in the band: "
+                        f"grid(s) of {held_en} households. "
+                        "Widen the band, or adjust the grids here by hand.",
+                    )
+                )
         leaves.extend(groups)
         done += n
     _progress(feedback, 85.0)
@@ -969,7 +1040,17 @@ def _join_small_zones(
                         shared[j] = shared.get(j, 0.0) + length
             if not shared:
                 continue
-            j = max(shared, key=lambda j: shared[j])
+            # Prefer a neighbour the band can still be met in once joined: joining
+            # a part that fits on its own would only carry the problem on.
+            j = max(
+                shared,
+                key=lambda j: (
+                    _grid_count(total + partition.households(parts[j]), band, band.min)[
+                        1
+                    ],
+                    shared[j],
+                ),
+            )
             mine = "、".join(zone_names.get(partition.pieces[part[0]].zone) or ["—"])
             theirs = "、".join(
                 zone_names.get(partition.pieces[parts[j][0]].zone) or ["—"]

@@ -322,13 +322,10 @@ class Partition:
         if not simple_cut(piece.geom, angle, position):
             # The parts do not lie wholly on their side of the line (bends, crumbs):
             # measure what each shares with the neighbours on the geometry itself.
+            adj_a, adj_b = self._adjacent_sampled(x, cut[0])
             parts = (
-                self._part(
-                    x, cut[0], piece.members[low], self._adjacent_sampled(x, cut[0])
-                ),
-                self._part(
-                    x, cut[1], piece.members[~low], self._adjacent_sampled(x, cut[1])
-                ),
+                self._part(x, cut[0], piece.members[low], adj_a),
+                self._part(x, cut[1], piece.members[~low], adj_b),
             )
             parts[0].measured = parts[1].measured = False
             cache[key] = parts
@@ -369,27 +366,30 @@ class Partition:
         side_a = shapely.contains(cut[0], self.buildings.points[piece.members])
         if side_a.all() or not side_a.any():
             return None
-        for geom, mask in ((cut[0], side_a), (cut[1], ~side_a)):
-            part = self._part(
-                x, geom, piece.members[mask], self._adjacent_sampled(x, geom)
-            )
+        sides = self._adjacent_sampled(x, cut[0])
+        for geom, mask, adj in zip(cut, (side_a, ~side_a), sides, strict=True):
+            part = self._part(x, geom, piece.members[mask], adj)
             part.measured = False
             part.cells = True
             part.cell_geoms = None if cells is None else cells.subset(mask)
             parts.append(part)
         return parts[0], parts[1]
 
-    def _adjacent_sampled(self, x: int, geom: BaseGeometry) -> dict[int, Edge]:
-        """What a part of piece ``x`` shares with ``x``'s neighbours, by sampling.
+    def _adjacent_sampled(
+        self, x: int, geom: BaseGeometry
+    ) -> tuple[dict[int, Edge], dict[int, Edge]]:
+        """What a part of piece ``x``, and the rest of ``x``, share with its neighbours.
 
         The boundary ``x`` shares with each neighbour, in pieces of :data:`SAMPLE` m,
-        counts where the part holds the piece's middle: close enough to weigh a cut
-        being considered; :meth:`apply_cut` measures the one made exactly.
+        counts where the part holds the piece's middle, and the rest where it does
+        not: close enough to weigh a cut being considered; :meth:`apply_cut`
+        measures the one made exactly. One test of the middles serves both sides.
         """
         adj: dict[int, Edge] = {}
+        rest: dict[int, Edge] = {}
         near = list(self.adj[x])
         if not near:
-            return adj
+            return adj, rest
         cache = self._split_cache.setdefault(x, {})
         if ("samples",) not in cache:
             segments = [split_segments(self.shared(x, q), SAMPLE) for q in near]
@@ -406,15 +406,18 @@ class Partition:
             )
         owner, middles, lengths = cache[("samples",)]  # type: ignore[misc]
         if len(middles) == 0:
-            return adj
+            return adj, rest
         shapely.prepare(geom)
         held = shapely.dwithin(geom, middles, 1e-3)
-        shared = np.bincount(owner[held], weights=lengths[held], minlength=len(near))
-        for q, length in zip(near, shared, strict=True):
-            if length >= MIN_SHARED:
-                total, road = self.adj[x][q]
-                adj[q] = (float(length), road * min(1.0, length / total))
-        return adj
+        for side, mask in ((adj, held), (rest, ~held)):
+            shared = np.bincount(
+                owner[mask], weights=lengths[mask], minlength=len(near)
+            )
+            for q, length in zip(near, shared, strict=True):
+                if length >= MIN_SHARED:
+                    total, road = self.adj[x][q]
+                    side[q] = (float(length), road * min(1.0, length / total))
+        return adj, rest
 
     def _adjacent(self, x: int, geom: BaseGeometry) -> dict[int, Edge]:
         """What a part of piece ``x`` shares with ``x``'s neighbours, measured."""
