@@ -8,6 +8,8 @@ from qgis.PyQt.QtWidgets import QDialog
 
 from gridgis.app.dialogs import ExportDialog, ImportDialog
 from gridgis.core.exchange import create_project_for
+from gridgis.core.register import write_template
+from gridgis.core.register.identity import check_digit
 from gridgis.core.store import open_project
 
 pytestmark = pytest.mark.gui
@@ -117,3 +119,76 @@ def test_file_menu_opens_both_dialogs_and_reloads_after_import(qtbot, window, tm
     with qtbot.waitSignal(dialog.imported, timeout=10000):
         dialog.import_button.click()
     assert window.layers["buildings"].featureCount() == before + 3
+
+
+def _person(k: int) -> str:
+    body = f"32050219600101{k:03d}"
+    return body + check_digit(body)
+
+
+def test_a_residents_template_lands_through_the_dialog(qtbot, demo_copy, tmp_path):
+    from openpyxl import load_workbook
+
+    store = open_project(demo_copy)
+    path = write_template("residents", tmp_path / "居民.xlsx", store.settings)
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    headings = [c.value for c in sheet[1]]
+    for name, number, room, category in [
+        ("居民甲", _person(1), "101", "党员"),
+        ("居民乙", _person(2), "102", "低保"),
+    ]:
+        values = dict.fromkeys(headings)
+        values.update(
+            姓名=name, 身份证号=number, 建筑编号="B00001", 单元="1", 室号=room
+        )
+        values["重点人员类别"] = category
+        sheet.append([values[h] for h in headings])
+    book.save(path)
+    dialog = ImportDialog(store, path, layer="residents")
+    qtbot.addWidget(dialog)
+    assert not dialog.table.isEnabled()  # the template's headings name the columns
+    assert dialog.check()
+    assert store.count("residents") == 0  # checking writes nothing
+    with qtbot.waitSignal(dialog.imported, timeout=20000):
+        dialog.import_button.click()
+    assert dialog.result() == QDialog.Accepted
+    assert "added 2 houses and 2 residents in 1 buildings" in (
+        dialog.report.toPlainText()
+    )
+    reopened = open_project(demo_copy)
+    residents = reopened.read("residents").set_index("name")
+    assert sorted(residents.index) == ["居民乙", "居民甲"]
+    assert residents.loc["居民甲", "id_number"] == _person(1)
+    assert residents.loc["居民甲", "house_id"] == "B00001-1-101"
+    assert residents.loc["居民乙", "categories"] == "low_income"
+    building = reopened.read("buildings").set_index("id").loc["B00001"]
+    assert (building["reg_households"], building["reg_population"]) == (2, 2)
+
+
+def test_a_bad_register_row_is_reported_and_nothing_written(qtbot, demo_copy, tmp_path):
+    bad = _person(2)[:17] + ("0" if _person(2)[17] != "0" else "1")
+    source = tmp_path / "名册.csv"
+    source.write_bytes(
+        "\r\n".join(
+            [
+                "姓名,身份证号,建筑编号,单元,室号",
+                f"居民甲,{_person(1)},B00001,1,101",
+                f"居民乙,{bad},B00001,1,102",
+            ]
+        ).encode("gbk")  # GBK without BOM, as Excel saves it
+    )
+    before = hashlib.sha256(demo_copy.read_bytes()).hexdigest()
+    dialog = ImportDialog(open_project(demo_copy), source, layer="residents")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.check()
+    dialog.import_button.click()
+    assert dialog.isVisible()
+    text = dialog.report.toPlainText()
+    assert "nothing was imported" in text
+    assert "row 3 bad ID number" in text
+    assert "row 2 " not in text
+    assert bad not in text  # the refused ID number is shown masked
+    assert hashlib.sha256(demo_copy.read_bytes()).hexdigest() == before
+    assert open_project(demo_copy).count("residents") == 0

@@ -6,6 +6,10 @@ pair changeable), the encoding and CRS it found, and imports everything in one
 transaction. Errors appear in the dialog, which stays open so the user can change the
 mapping, the encoding or the CRS and try again; the project is untouched until an
 import succeeds.
+
+Houses and residents (the information base) are read from a filled template: its
+headings name the columns, so the mapping table is not used; refused rows are listed
+with their row numbers and nothing is written.
 """
 
 from __future__ import annotations
@@ -50,6 +54,12 @@ from gridgis.core.exchange.coords import CHOICES, coord_system
 from gridgis.core.exchange.importer import MODE_TITLES, ImportPlan, ImportReport
 from gridgis.core.exchange.mapping import guess_mapping
 from gridgis.core.i18n import Text, current_language
+from gridgis.core.register import (
+    RegisterPlan,
+    RegisterReport,
+    apply_register,
+    plan_register,
+)
 from gridgis.core.store import Store
 
 _FILTER = Text(
@@ -117,7 +127,7 @@ class ImportDialog(QDialog):
 
         self.layer_combo = QComboBox(self)
         for name, lyr in schema.LAYERS.items():
-            if lyr.user_data:
+            if lyr.user_data or lyr.register:
                 self.layer_combo.addItem(f"{lyr.title(self.language)} ({name})", name)
         self.source_layer_combo = QComboBox(self)
         self.encoding_combo = QComboBox(self)
@@ -320,8 +330,15 @@ class ImportDialog(QDialog):
         self.report.clear()
         self._fill_mapping()
 
+    @property
+    def is_register(self) -> bool:
+        """Whether the layer is the information base's houses or residents."""
+        return schema.layer(self.layer).register
+
     def _fill_mapping(self) -> None:
-        if self.source is None:
+        self.table.setEnabled(not self.is_register)
+        if self.source is None or self.is_register:
+            self.table.setRowCount(0)
             return
         lyr = schema.layer(self.layer)
         guess = guess_mapping(self.layer, self.source.columns)
@@ -359,7 +376,9 @@ class ImportDialog(QDialog):
         self.report.setPlainText(str(exc))
         self.report.setStyleSheet("color: #8b0000;")
 
-    def _show(self, reports: list[ImportReport], title: Text) -> None:
+    def _show(
+        self, reports: list[ImportReport] | list[RegisterReport], title: Text
+    ) -> None:
         lines = [title.get()]
         for report in reports:
             lines += [line.get() for line in report.lines()]
@@ -384,28 +403,59 @@ class ImportDialog(QDialog):
             )
         return [plan_import(self.store, self.source, self.layer, mapping=mapping)]
 
+    def register_plan(self) -> RegisterPlan:
+        """Plan the import of a filled houses or residents template (nothing written)."""
+        mode = str(self.mode_combo.currentData())
+        if mode == "update":
+            raise GridGisError(
+                "Import a houses or residents template with 'add' or 'replace'.",
+                "房屋、居民登记表请选择“追加”或“替换”方式导入。",
+            )
+        return plan_register(
+            self.store,
+            Path(self.path_edit.text()),
+            self.layer,
+            mode=mode,
+            encoding=self.encoding_combo.currentData() or None,
+        )
+
     def check(self) -> bool:
         """Plan and show the report without writing; ``True`` if the import would work."""
         try:
-            plans = self.plans()
+            if self.is_register:
+                reports: list[ImportReport] | list[RegisterReport] = [
+                    self.register_plan().report
+                ]
+            else:
+                reports = [p.report for p in self.plans()]
         except GridGisError as exc:
             self._error(exc)
             return False
         self._show(
-            [p.report for p in plans],
+            reports,
             Text("检查通过,尚未写入:", "Checked; nothing written yet:"),
         )
         return True
 
     def run_import(self) -> None:
         """Import with the current choices; close the dialog when it worked."""
-        if self.source is None:
+        if self.source is None and not (self.is_register and self.path_edit.text()):
             self._error(
                 GridGisError("Choose a file to import first.", "请先选择要导入的文件。")
             )
             return
         QApplication.setOverrideCursor(Qt.WaitCursor)
         try:
+            if self.is_register:
+                plan = self.register_plan()
+                with acting_as("app: import"):
+                    report = apply_register(
+                        self.store, plan, feedback=_Progress(self.progress)
+                    )
+                self._show([report], Text("已导入:", "Imported:"))
+                self.imported.emit([report])
+                self.accept()
+                return
             plans = self.plans()
             with acting_as("app: import"):
                 self.reports = apply_imports(
