@@ -316,11 +316,43 @@ def test_a_service_name_opens_the_project(pg_demo, tmp_path, monkeypatch):
     assert re.search(r"grids\s+57", result.output)
 
 
-def test_after_a_lost_connection_every_community_counts_as_changed(pg_demo):
-    store = open_project(pg_demo)
-    store.listen()
+def _kill_listener(store: PostGISStore, uri: str) -> None:
     (pid,) = store._listener.execute("SELECT pg_backend_pid()").fetchone()
-    _sql(pg_demo, "SELECT pg_terminate_backend(%s)", [pid])
+    assert _sql(uri, "SELECT pg_terminate_backend(%s)", [pid]) == [(True,)]
+
+
+def test_after_a_lost_connection_a_store_catches_up_from_the_change_log(
+    pg_uri, settings
+):
+    mine = PostGISStore.create(pg_uri, settings)
+    theirs = open_project(pg_uri)
+    mine.listen()
+    with mine.transaction() as tx:
+        tx.insert("grids", _grid("320599001003001"))
+    assert mine.changed_by_others() == set()
+    _kill_listener(mine, pg_uri)
+    with theirs.transaction() as tx:  # while nobody listens
+        tx.insert("grids", _grid(COMMUNITY + "001"))
+    with mine.transaction() as tx:  # my own edit is not news to me
+        tx.insert("grids", _grid("320599001002001"))
+    assert mine.changed_by_others(timeout=0.5) == {COMMUNITY}
+    assert mine.changed_by_others() == set()  # listening again
+    with theirs.transaction() as tx:
+        tx.insert("grids", _grid("320599001004001"))
+    assert mine.changed_by_others(timeout=1) == {"320599001004"}
+    assert mine.changed_by_others() == set()  # the change set heard counts as known
+    _kill_listener(mine, pg_uri)
+    assert mine.changed_by_others(timeout=0.5) == set()  # nothing changed meanwhile
+
+
+def test_when_the_log_cannot_say_every_community_counts_as_changed(pg_demo):
+    store = open_project(pg_demo)
+    theirs = open_project(pg_demo)
+    store.listen()
+    _kill_listener(store, pg_demo)
+    streets = theirs.read("streets", columns=["name"])
+    with theirs.transaction() as tx:  # a street belongs to no one community
+        tx.update("streets", streets.assign(name=streets["name"] + "街"))
     everything = set(store.read("communities")["code"])
     assert store.changed_by_others(timeout=0.5) == everything
     assert store.changed_by_others() == set()  # listening again

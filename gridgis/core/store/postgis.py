@@ -252,6 +252,7 @@ class _PostGISTransaction(Transaction):
         self.tool = tool
         self.settings: Settings | None = None
         self._temp = 0
+        self.change_set: int | None = None
 
     def name_tool(self, tool: str) -> None:
         """The tool is also told to the server, whose triggers record it."""
@@ -270,6 +271,7 @@ class _PostGISTransaction(Transaction):
         (last,) = self.conn.execute(
             "SELECT coalesce(max(change_set), 0) FROM changes"
         ).fetchone()
+        self.change_set = int(last) + 1
         return int(last)
 
     # -- rows ---------------------------------------------------------------------
@@ -511,6 +513,13 @@ class PostGISStore(Store):
         self._user: str | None = None
         self._direct: bool | None = None
         self._listener: Any = None
+        #: Change sets up to this one are known to this store (None: not listening
+        #: yet); the one read at the previous call moves it on at the next.
+        self._seen: int | None = None
+        self._pending: int | None = None
+        #: This store's own change sets after ``_seen``.
+        self._own: set[int] = set()
+        self._lost = False
 
     # -- creating and opening ------------------------------------------------------
 
@@ -739,6 +748,8 @@ class PostGISStore(Store):
             raise
         if tx.settings is not None:
             self._settings = tx.settings
+        if tx.change_set is not None:
+            self._own.add(tx.change_set)
 
     def _rollback(self, tx: Transaction) -> None:
         assert isinstance(tx, _PostGISTransaction)
@@ -764,14 +775,26 @@ class PostGISStore(Store):
         if self._listener is None or self._listener.closed:
             self._listener = connect(self.conninfo)
             self._listener.execute(f"LISTEN {ddl.CHANNEL}")
+            if self._seen is None:
+                self._seen = self._pending = self._last_change_set()
+
+    def _last_change_set(self) -> int:
+        if self._conn.closed or self._conn.broken:
+            self._conn.close()
+            self._conn = connect(self.conninfo)
+        (last,) = self._conn.execute(
+            "SELECT coalesce(max(change_set), 0) FROM changes"
+        ).fetchone()
+        return int(last)
 
     def changed_by_others(self, timeout: float = 0.0) -> set[str]:
         """Communities other connections changed (committed) since the last call.
 
         Collects what arrives within ``timeout`` seconds (``0``: what has arrived
         already). This store's own writes are left out. Starts listening if needed.
-        After a lost connection, when nobody can say what changed meanwhile, every
-        community counts as changed.
+        After a lost connection it catches up from the change log: the communities of
+        the change sets after the last one it knew of; where the log cannot say
+        (a change without a community), every community counts as changed.
 
         Raises
         ------
@@ -780,28 +803,50 @@ class PostGISStore(Store):
         """
         import psycopg
 
+        if self._lost:
+            return self._catch_up()
         if self._listener is None or self._listener.closed:
             self.listen()
         own = None
         if self._write is not None and not self._write.closed:
             own = self._write.info.backend_pid
         try:
-            return {
+            last = self._last_change_set()
+            changed = {
                 note.payload
                 for note in self._listener.notifies(timeout=max(timeout, 0.001))
                 if note.pid != own
             }
         except psycopg.OperationalError:
+            self._lost = True
+            return self._catch_up()
+        # Notices of change sets up to the previous call's last have arrived by now.
+        self._seen, self._pending = self._pending, last
+        self._own = {n for n in self._own if self._seen is None or n > self._seen}
+        return changed
+
+    def _catch_up(self) -> set[str]:
+        """Listen again; the communities changed since the last known change set."""
+        if self._listener is not None:
             self._listener.close()
-            self._listener = None
-            self.listen()
-            for conn in (self._conn, self._write):
-                if conn is not None and conn.broken:
-                    conn.close()
-            if self._conn.closed:
-                self._conn = connect(self.conninfo)
+        self._listener = None
+        if self._write is not None and self._write.broken:
+            self._write.close()
+        seen = self._seen
+        self.listen()  # before reading the log: later change sets will be heard
+        self._last_change_set()  # a fresh reading connection if the old one broke
+        rows = self._conn.execute(
+            "SELECT change_set, community_code FROM changes WHERE change_set > %s",
+            [-1 if seen is None else seen],
+        ).fetchall()
+        self._seen = self._pending = max([seen or 0, *(int(r[0]) for r in rows)])
+        others = [r[1] for r in rows if int(r[0]) not in self._own]
+        self._own.clear()
+        self._lost = False
+        if seen is None or any(code is None for code in others):
             rows = self._conn.execute("SELECT code FROM communities").fetchall()
             return {str(r[0]) for r in rows}
+        return {c for codes in others for c in str(codes).split(",") if c}
 
     def close(self) -> None:
         for conn in (self._conn, self._write, self._listener):
