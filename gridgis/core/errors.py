@@ -64,3 +64,15 @@ class ProjectBusyError(ProjectFileError):
 
 class ReadOnlyProjectError(ProjectFileError):
     """The project file (or its folder) may be read but not written."""
+
+
+def unwritable_workbook(
+    path: object, exc: OSError, kind: type[GridGisError] = InputFileError
+) -> GridGisError:
+    """The error for an Excel workbook that could not be saved at ``path``."""
+    return kind(
+        f"Cannot write {path} ({exc.strerror}); check the folder exists and the "
+        "file is not open in Excel or WPS.",
+        f"无法写入 {path}({exc.strerror});请确认文件夹存在,且该文件未在 Excel 或 "
+        "WPS 中打开。",
+    )

@@ -28,7 +28,7 @@ import shapely
 from gridgis.core import schema
 from gridgis.core.codes import parse_code
 from gridgis.core.definitions import ChangeOperation, Level
-from gridgis.core.errors import ExportError, SchemaError
+from gridgis.core.errors import ExportError, SchemaError, unwritable_workbook
 from gridgis.core.i18n import Text, current_language
 from gridgis.core.store import Store
 from gridgis.core.store.changelog import LOG_LAYER
@@ -159,12 +159,7 @@ def write_xlsx(frame: pd.DataFrame, path: str | Path) -> Path:
     try:
         write_sheets(path, {"变更记录": labelled(frame, "zh")})
     except OSError as exc:
-        raise ExportError(
-            f"Cannot write {path} ({exc.strerror}); check the folder exists and the "
-            "file is not open in Excel or WPS.",
-            f"无法写入 {path}({exc.strerror});请确认文件夹存在,且该文件未在 Excel 或 "
-            "WPS 中打开。",
-        ) from None
+        raise unwritable_workbook(path, exc, ExportError) from None
     return path
 
 

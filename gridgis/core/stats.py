@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gridgis.core.errors import InputFileError
+from gridgis.core.errors import unwritable_workbook
 from gridgis.core.i18n import Text
 from gridgis.core.link import building_counts
 from gridgis.core.snapshot import Snapshot
@@ -353,12 +353,7 @@ def write_xlsx(stats: ProjectStats, path: str | Path) -> Path:
     try:
         book.save(path)
     except OSError as exc:
-        raise InputFileError(
-            f"Cannot write {path} ({exc.strerror}); check the folder exists and the "
-            "file is not open in Excel or WPS.",
-            f"无法写入 {path}({exc.strerror});请确认文件夹存在,且该文件未在 Excel 或 "
-            "WPS 中打开。",
-        ) from None
+        raise unwritable_workbook(path, exc) from None
     return path
 
 

@@ -22,7 +22,7 @@ from gridgis.core.definitions import (
     HouseUse,
     Residence,
 )
-from gridgis.core.errors import InputFileError, SchemaError
+from gridgis.core.errors import SchemaError, unwritable_workbook
 from gridgis.core.i18n import Text
 from gridgis.core.register.counts import attributes, category_flags, write_sheet
 from gridgis.core.register.identity import mask_id, mask_phone
@@ -386,12 +386,7 @@ def write_ledger_xlsx(ledger: GridLedger, path: str | Path) -> Path:
     try:
         book.save(path)
     except OSError as exc:
-        raise InputFileError(
-            f"Cannot write {path} ({exc.strerror}); check the folder exists and the "
-            "file is not open in Excel or WPS.",
-            f"无法写入 {path}({exc.strerror});请确认文件夹存在,且该文件未在 Excel 或 "
-            "WPS 中打开。",
-        ) from None
+        raise unwritable_workbook(path, exc) from None
     return path
 
 
