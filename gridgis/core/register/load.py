@@ -475,14 +475,17 @@ class _Planner:
         positions = np.array(list(self.index.by_id.values()), dtype=np.int64)
         building = np.where(building >= 0, positions[np.maximum(building, 0)], -1)
 
-        def unit_of(value: object) -> tuple[str | None, bool]:
-            if value is None:
-                return None, True
-            plain = (
+        def plain_text(value: object) -> str:
+            return (
                 unicodedata.normalize("NFKC", value).strip()
                 if type(value) is str
                 else ""
             )
+
+        def unit_of(value: object) -> tuple[str | None, bool]:
+            if value is None:
+                return None, True
+            plain = plain_text(value)
             if _UNIT.fullmatch(plain) is None:
                 return None, False
             return plain.replace("单元", "").lstrip("0") or "0", True
@@ -490,11 +493,7 @@ class _Planner:
         def room_of(value: object) -> tuple[str | None, bool]:
             if value is None:
                 return None, True
-            plain = (
-                unicodedata.normalize("NFKC", value).strip()
-                if type(value) is str
-                else ""
-            )
+            plain = plain_text(value)
             if _ROOM.fullmatch(plain) is None:
                 return None, False
             return plain.replace("室", ""), True
