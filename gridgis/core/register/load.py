@@ -35,6 +35,7 @@ from gridgis.core.register.address import (
     clean,
     digits,
     floor_of,
+    parse_address,
     standard_address,
 )
 from gridgis.core.register.counts import attributes
@@ -383,13 +384,17 @@ class _Planner:
         self,
     ) -> tuple[list[dict[str, object]], pd.DataFrame]:
         by_id = dict(zip(self.houses["id"], self.houses.index, strict=True))
-        fast, fast_houses = self._fast_residents(by_id)
-        handled = set(fast["row"]) if len(fast) else set()
-        new_houses: dict[str, dict[str, object]] = dict(fast_houses)
+        fast, first_seen = self._fast_residents(by_id)
+        # New houses in the order they are first named: by the rows naming their
+        # building by ID and written the common way, then by the other rows.
+        new_houses = dict(first_seen)
         people: list[tuple[int, str, dict[str, object]]] = []
-        for number, row in self.table.rows:
-            if number in handled:
-                continue
+        handled = np.zeros(len(self.table), dtype=bool)
+        if len(fast):
+            handled[fast["position"].to_numpy()] = True
+            fast = fast.drop(columns="position")
+        for k in np.flatnonzero(~handled):
+            number, row = self.table.row(int(k))
             house_id: str | None
             if "house_id" in row:
                 house_id = str(_text(row["house_id"]))
@@ -404,8 +409,11 @@ class _Planner:
                 house_id = None
                 if parts is not None:
                     house_id, fields = parts
-                    if house_id not in by_id:
-                        new_houses.setdefault(house_id, fields)
+                    if house_id not in by_id and (
+                        house_id not in new_houses
+                        or new_houses[house_id][:2] > (1, number)
+                    ):
+                        new_houses[house_id] = (1, number, fields)
             person = self.person(number, row)
             if house_id is not None and person is not None:
                 people.append((number, house_id, person))
@@ -432,48 +440,47 @@ class _Planner:
         before = everyone["house_id"].map(existing).fillna(0).astype(np.int64)
         order = everyone.groupby("house_id", sort=False).cumcount() + 1
         everyone["id"] = everyone["house_id"] + "-" + (before + order).astype(str)
-        return list(new_houses.values()), everyone.drop(columns="row")
+        ordered = sorted(new_houses.values(), key=lambda seen: seen[:2])
+        return [fields for _, _, fields in ordered], everyone.drop(columns="row")
 
     def _fast_residents(
         self, by_id: dict[str, object]
-    ) -> tuple[pd.DataFrame, dict[str, dict[str, object]]]:
+    ) -> tuple[pd.DataFrame, dict[str, tuple[int, int, dict[str, object]]]]:
         """Rows written the common way, checked all at once (vectorised).
 
         A row qualifies when it names its building by ID (unit and room in their
-        columns), has a name, a valid ID number or none, a mobile or no phone, and
-        known 户籍/流动 and category values; every other row goes the row-by-row way,
-        which reports its problems.
+        columns) or by a standard address alone that fits one building, has a name,
+        a valid ID number or none, a mobile or no phone, and known 户籍/流动 and
+        category values; every other row goes the row-by-row way, which reports its
+        problems. Returns the people (with their ``row`` number and ``position`` in
+        the table) and the new houses by ID: (0 for a row by building ID, else 1;
+        the row first naming the house; its fields).
         """
-        empty = pd.DataFrame(columns=[*_PERSON, "house_id", "row"])
-        rows = self.table.rows
-        if not rows or "building_id" not in self.table.keys:
+        empty = pd.DataFrame(columns=[*_PERSON, "house_id", "row", "position"])
+        table = self.table
+        if not len(table) or not {"building_id", "address"} & set(table.values):
             return empty, {}
-        keys = [k for k in dict.fromkeys(self.table.keys) if k is not None]
-        frame = pd.DataFrame(
-            {k: [r.get(k) for _, r in rows] for k in keys}, columns=keys, dtype=object
-        )
-        frame = frame.where(frame.notna(), None)
-        number = np.array([n for n, _ in rows], dtype=np.int64)
+        number = table.numbers.astype(np.int64)
 
         def text(name: str) -> pd.Series:
-            if name not in frame:
-                return pd.Series([None] * len(frame), index=frame.index, dtype=object)
-            return frame[name]
+            return pd.Series(table.column(name), dtype=object)
 
         def is_text(series: pd.Series) -> np.ndarray:
             return np.array([type(v) is str for v in series], dtype=bool)
 
-        ok = np.ones(len(frame), dtype=bool)
+        ok = np.ones(len(table), dtype=bool)
         for name in ("house_id", "gender", "birth_date"):
             ok &= text(name).isna().to_numpy()
         bid = text("building_id")
-        ok &= is_text(bid)
-        upper = bid.where(is_text(bid), "").str.strip().str.upper()
+        by_bid = is_text(bid)
+        # Cells are read stripped.
+        upper = bid.where(by_bid, "").str.upper()
         lookup = pd.Index(list(self.index.by_id))
         building = lookup.get_indexer(upper)
-        ok &= building >= 0
         positions = np.array(list(self.index.by_id.values()), dtype=np.int64)
-        building = np.where(building >= 0, positions[np.maximum(building, 0)], -1)
+        building = np.where(
+            by_bid & (building >= 0), positions[np.maximum(building, 0)], -1
+        )
 
         def plain_text(value: object) -> str:
             return (
@@ -499,17 +506,35 @@ class _Planner:
             return plain.replace("室", ""), True
 
         # Units and rooms repeat over the rows: each distinct value is read once.
-        unit, good_unit = _per_value(text("unit"), unit_of)
-        room, good_room = _per_value(text("room"), room_of)
+        unit_cells, room_cells = text("unit"), text("room")
+        unit, good_unit = _per_value(unit_cells, unit_of)
+        room, good_room = _per_value(room_cells, room_of)
         ok &= good_unit & good_room
+        # Rows by standard address alone: each distinct address is read once.
+        address = text("address")
+        by_address = (
+            bid.isna().to_numpy()
+            & is_text(address)
+            & text("number").isna().to_numpy()
+            & unit_cells.isna().to_numpy()
+            & room_cells.isna().to_numpy()
+        )
+        if by_address.any():
+            at, unit_at, room_at = self._addresses(address[by_address])
+            building[by_address] = at
+            unit[by_address] = unit_at
+            room[by_address] = room_at
+        ok &= building >= 0
 
         names = text("name")
         ok &= is_text(names)
         ids = text("id_number")
         id_given = ids.notna().to_numpy()
-        id_text = ids.where(is_text(ids), "").str.strip().str.upper()
-        shape = id_text.str.fullmatch(r"\d{17}[\dX]").fillna(False).to_numpy(bool)
-        born = pd.to_datetime(id_text.str[6:14], format="%Y%m%d", errors="coerce")
+        id_text = ids.where(is_text(ids), "").str.upper()
+        shape = id_text.str.fullmatch(r"[0-9]{17}[0-9X]").fillna(False).to_numpy(bool)
+        born = pd.to_datetime(
+            id_text.where(shape, "").str[6:14], format="%Y%m%d", errors="coerce"
+        )
         today = pd.Timestamp.today()
         dated = (born.notna() & (born.dt.year >= 1900) & (born <= today)).to_numpy()
         valid = shape & dated
@@ -583,18 +608,30 @@ class _Planner:
                 ),
                 "house_id": house_ids,
                 "row": number[ok],
+                "position": np.flatnonzero(ok),
             }
         )
-        new_houses: dict[str, dict[str, object]] = {}
-        first = ~pd.Series(house_ids).duplicated().to_numpy()
-        for j in np.flatnonzero(first):
-            hid = house_ids[j]
+        # Each new house once, where first named (rows by building ID before others).
+        first = (
+            pd.DataFrame(
+                {
+                    "house": house_ids,
+                    "group": np.where(by_bid[ok], 0, 1),
+                    "row": number[ok],
+                    "j": np.arange(len(house_ids)),
+                }
+            )
+            .sort_values(["group", "row"], kind="stable")
+            .drop_duplicates("house")
+        )
+        new_houses: dict[str, tuple[int, int, dict[str, object]]] = {}
+        for hid, group, row, j in first.itertuples(index=False):
             if hid in by_id:
                 continue
             kk = int(k[j])
             unit_j = None if pd.isna(u[j]) else str(u[j])
             room_j = None if pd.isna(r[j]) else str(r[j])
-            new_houses[hid] = {
+            new_houses[hid] = (int(group), int(row), {
                 "id": hid,
                 "building_id": self.index.ids[kk],
                 "unit": unit_j,
@@ -603,8 +640,32 @@ class _Planner:
                 "address": standard_address(
                     self.index.bases[kk] or None, self.index.numbers[kk], unit_j, room_j
                 ),
-            }
+            })  # fmt: skip
         return out, new_houses
+
+    def _addresses(
+        self, addresses: pd.Series
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where standard addresses lead, read as :meth:`BuildingIndex.find` reads them.
+
+        Returns each address's building position (-1 unless exactly one building
+        fits), unit and room.
+        """
+        codes, uniques = pd.factorize(addresses)
+        at = np.empty(len(uniques), dtype=np.int64)
+        units = np.empty(len(uniques), dtype=object)
+        rooms = np.empty(len(uniques), dtype=object)
+        by_base_number = self.index.by_base_number
+        for j, value in enumerate(uniques):
+            parts = parse_address(value)
+            found = (
+                by_base_number.get((parts.base, parts.building), [])
+                if parts.base and parts.building
+                else []
+            )
+            at[j] = found[0] if len(found) == 1 else -1
+            units[j], rooms[j] = parts.unit, parts.room
+        return at[codes], units[codes], rooms[codes]
 
     def person(self, number: int, row: dict[str, object]) -> dict[str, object] | None:
         before = len(self.problems)
@@ -755,9 +816,10 @@ class _Planner:
 
 
 def _frame(layer: str, rows: list[dict[str, object]]) -> pd.DataFrame:
+    """The rows in the layer's columns (the store conforms them as it writes)."""
     names = schema.layer(layer).field_names
     frame = pd.DataFrame(rows, columns=names) if rows else schema.empty_frame(layer)
-    return schema.conform(layer, frame[names].reset_index(drop=True))
+    return frame[names].reset_index(drop=True)
 
 
 def plan_register(
@@ -799,7 +861,7 @@ def plan_register(
         houses, residents = planner.plan_residents()
     check(feedback)
     report = RegisterReport(
-        layer, Path(source).name, len(table.rows), table.how,
+        layer, Path(source).name, len(table), table.how,
         problems=sorted(planner.problems, key=lambda p: (p.row, p.kind)),
         ignored=table.unknown,
     )  # fmt: skip
@@ -809,10 +871,7 @@ def plan_register(
     new_residents = (
         _frame("residents", residents)
         if isinstance(residents, list)
-        else schema.conform(
-            "residents",
-            residents[schema.layer("residents").field_names].reset_index(drop=True),
-        )
+        else residents[schema.layer("residents").field_names].reset_index(drop=True)
     )
     old_houses = planner.houses
     old_residents = planner.residents
@@ -910,6 +969,82 @@ def building_totals(houses: pd.DataFrame, residents: pd.DataFrame) -> BuildingTo
     )
 
 
+def register_totals(
+    store: Store, changed: pd.DataFrame
+) -> list[tuple[str, pd.DataFrame]]:
+    """The grid, community and street totals that buildings' new registers change.
+
+    ``changed``: the buildings' new ``reg_households`` and ``reg_population`` (indexed
+    by fid). Only the grids, communities and streets these buildings are in are
+    counted again, each from all of its buildings (registered or stated households,
+    as linking counts them), through the stored links building → grid → community →
+    street; buildings outside every grid are placed in their community by location.
+    No other geometry is read. Returns the updates (layer, frame of ``households``
+    and ``population`` by fid) of the rows whose totals change.
+    """
+    from gridgis.core.link import building_counts
+    from gridgis.core.register.counts import building_places
+
+    columns = ["id", "grid_code", "households", "population", "reg_households",
+               "reg_population"]  # fmt: skip
+    buildings = attributes(store, "buildings", columns)
+    wanted = ["reg_households", "reg_population"]
+    buildings.loc[changed.index, wanted] = changed[wanted].to_numpy()
+    households, population = building_counts(buildings)
+    places = building_places(store, buildings[["id", "grid_code"]])
+    grid_of = places["grid_code"].to_numpy(dtype=object)
+    community_of = places["community_code"].to_numpy(dtype=object)
+    touched = buildings.index.get_indexer(changed.index)
+
+    def totals(keys: np.ndarray, chosen: set[object]) -> pd.DataFrame:
+        inside = pd.Series(keys).isin(chosen).to_numpy()
+        return (
+            pd.DataFrame(
+                {
+                    "key": keys[inside],
+                    "households": households[inside],
+                    "population": population[inside],
+                }
+            )
+            .groupby("key")[["households", "population"]]
+            .sum()
+        )
+
+    updates: list[tuple[str, pd.DataFrame]] = []
+
+    def update(layer: str, rows: pd.DataFrame, sums: pd.DataFrame) -> None:
+        new = sums.reindex(rows["code"].to_numpy(), fill_value=0)
+        new.index = rows.index
+        old = rows[["households", "population"]].astype("float64")
+        moved = (old.to_numpy() != new.to_numpy(dtype="float64")).any(axis=1)
+        if moved.any():
+            updates.append((layer, new[moved].astype("int64")))
+
+    grids_in = set(grid_of[touched]) - {None}
+    grids = attributes(store, "grids", ["code", "households", "population"])
+    grids = grids[grids["code"].isin(grids_in)]
+    update("grids", grids, totals(grid_of, grids_in))
+    communities_in = set(community_of[touched]) - {None}
+    communities = attributes(
+        store, "communities", ["code", "street_code", "households", "population"]
+    )
+    community_sums = totals(community_of, communities_in)
+    update("communities", communities[communities["code"].isin(communities_in)],
+           community_sums)  # fmt: skip
+    # Streets add up their communities, as stored after this change.
+    after = communities.set_index("code")[["street_code", "households", "population"]]
+    present = community_sums.index.intersection(after.index)
+    after.loc[present, ["households", "population"]] = community_sums.loc[
+        present
+    ].to_numpy()
+    streets_in = set(after.loc[list(communities_in & set(after.index)), "street_code"])
+    streets = attributes(store, "streets", ["code", "households", "population"])
+    streets = streets[streets["code"].isin(streets_in)]
+    street_sums = after.groupby("street_code")[["households", "population"]].sum()
+    update("streets", streets, street_sums)
+    return updates
+
+
 def apply_register(
     store: Store,
     plan: RegisterPlan,
@@ -918,19 +1053,10 @@ def apply_register(
     feedback: Feedback | None = None,
 ) -> RegisterReport:
     """Write a :class:`RegisterPlan` in one transaction (with the new totals)."""
-    from gridgis.core.link import plan_link
-    from gridgis.core.snapshot import Snapshot
-
     check(feedback)
     link_updates: list[tuple[str, pd.DataFrame]] = []
     if relink and len(plan.buildings):
-        snapshot = Snapshot.load(store)
-        buildings = snapshot.frame("buildings").copy()
-        buildings.loc[plan.buildings.index, ["reg_households", "reg_population"]] = (
-            plan.buildings[["reg_households", "reg_population"]]
-        )
-        snapshot = snapshot.with_frames(buildings=buildings)
-        link_updates = plan_link(store, snapshot=snapshot).updates
+        link_updates = register_totals(store, plan.buildings)
     check(feedback)
     with store.transaction() as tx:
         if len(plan.remove_residents):
