@@ -92,7 +92,10 @@ def test_an_import_leaves_the_totals_a_full_link_gives(addressed, tmp_path):
     after = _totals(addressed)
     assert after == _linked(addressed)
     assert after != before
-    assert after["grids"][f"{COMMUNITY}001"] == (2, 3)  # houses in B0 (2 people) and B1 (1)
+    assert after["grids"][f"{COMMUNITY}001"] == (
+        2,
+        3,
+    )  # houses in B0 (2 people) and B1 (1)
     assert after["communities"][OTHER] == (1, 1)  # B5 alone, registered
     # Registered anew with fewer people: the totals follow again.
     source.write_text("\n".join(people[:2] + people[3:4]), encoding="utf-8")
