@@ -456,6 +456,9 @@ class _Planner:
         the table) and the new houses by ID: (0 for a row by building ID, else 1;
         the row first naming the house; its fields).
         """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         empty = pd.DataFrame(columns=[*_PERSON, "house_id", "row", "position"])
         table = self.table
         if not len(table) or not {"building_id", "address"} & set(table.values):
@@ -466,7 +469,10 @@ class _Planner:
             return pd.Series(table.column(name), dtype=object)
 
         def is_text(series: pd.Series) -> np.ndarray:
-            return np.array([type(v) is str for v in series], dtype=bool)
+            values = series.to_numpy(dtype=object)
+            if pd.api.types.infer_dtype(values, skipna=True) == "string":
+                return np.asarray(pd.notna(values), dtype=bool)
+            return np.array([type(v) is str for v in values], dtype=bool)
 
         ok = np.ones(len(table), dtype=bool)
         for name in ("house_id", "gender", "birth_date"):
@@ -530,24 +536,36 @@ class _Planner:
         ok &= is_text(names)
         ids = text("id_number")
         id_given = ids.notna().to_numpy()
-        id_text = ids.where(is_text(ids), "").str.upper()
-        shape = id_text.str.fullmatch(r"[0-9]{17}[0-9X]").fillna(False).to_numpy(bool)
-        born = pd.to_datetime(
-            id_text.where(shape, "").str[6:14], format="%Y%m%d", errors="coerce"
+        # Upper case: a number with other than ASCII digits and X is no valid one.
+        upper = pc.ascii_upper(
+            pa.array(ids.where(is_text(ids), None).to_numpy(), type=pa.string())
         )
-        today = pd.Timestamp.today()
-        dated = (born.notna() & (born.dt.year >= 1900) & (born <= today)).to_numpy()
-        valid = shape & dated
-        if valid.any():
-            digits = (
-                np.frombuffer(
-                    "".join(id_text[valid].str[:17]).encode("ascii"), dtype=np.uint8
-                ).reshape(-1, 17)
-                - 48
-            ).astype(np.int64)
+        id_text = upper.to_numpy(zero_copy_only=False)
+        shape = (
+            pc.match_substring_regex(upper, "^[0-9]{17}[0-9X]$")
+            .fill_null(False)
+            .to_numpy(zero_copy_only=False)
+        )
+        valid = shape.copy()
+        birth = np.full(len(table), None, dtype=object)
+        odd = np.zeros(len(table), dtype=bool)
+        if shape.any():
+            chars = id_text[shape].astype("S18").view(np.uint8).reshape(-1, 18)
+            digits = chars[:, :17].astype(np.int64) - 48
+            born = pd.to_datetime(
+                chars[:, 6:14].copy().view("S8").ravel().astype(str),
+                format="%Y%m%d",
+                errors="coerce",
+            )
+            today = pd.Timestamp.today()
+            dated = np.asarray(born.notna() & (born.year >= 1900) & (born <= today))
             weights = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
-            check = np.array(list("10X98765432"))[(digits * weights).sum(axis=1) % 11]
-            valid[valid] = check == id_text[valid].str[17].to_numpy(dtype=str)
+            check = np.frombuffer(b"10X98765432", dtype=np.uint8)[
+                (digits * weights).sum(axis=1) % 11
+            ]
+            valid[shape] = dated & (check == chars[:, 17])
+            birth[shape] = np.asarray(born.strftime("%Y-%m-%d"), dtype=object)
+            odd[shape] = digits[:, 16] % 2 == 1
         ok &= ~id_given | valid
         phone = text("phone")
         ok &= phone.isna().to_numpy() | (
@@ -580,23 +598,17 @@ class _Planner:
         b_ids = np.array(self.index.ids, dtype=object)[k]
         u = unit[ok].to_numpy(dtype=object)
         r = room[ok].to_numpy(dtype=object)
-        house = pd.Series(b_ids, dtype=object)
+        house_ids = b_ids.copy()
         for piece in (u, r):
             has = pd.notna(piece)
-            house[has] = house[has] + "-" + piece[has].astype(str)
-        house_ids = house.to_numpy(dtype=object)
-        odd = (
-            id_text[ok].str[16:17].fillna("0").replace("", "0").astype(int) % 2 == 1
-        ).to_numpy(dtype=bool)
-        gender = _where(valid[ok], np.where(odd, "male", "female").astype(object))
+            house_ids[has] = house_ids[has] + "-" + piece[has]
+        gender = _where(valid[ok], np.where(odd[ok], "male", "female").astype(object))
         out = pd.DataFrame(
             {
                 "name": names[ok].to_numpy(dtype=object),
-                "id_number": _where(id_given[ok], id_text[ok].to_numpy(dtype=object)),
+                "id_number": _where(id_given[ok], id_text[ok]),
                 "gender": gender,
-                "birth_date": _where(
-                    valid[ok], born[ok].dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
-                ),
+                "birth_date": _where(valid[ok], birth[ok]),
                 "phone": phone[ok].to_numpy(dtype=object),
                 "relation": _per_value(text("relation")[ok], _as_text)[0].to_numpy(
                     dtype=object
