@@ -37,6 +37,7 @@ from gridgis.core.register.address import (
     floor_of,
     parse_address,
     standard_address,
+    standard_addresses,
 )
 from gridgis.core.register.counts import attributes
 from gridgis.core.register.identity import check_id_number, mask_id
@@ -380,14 +381,10 @@ class _Planner:
 
     # -- residents --------------------------------------------------------------------
 
-    def plan_residents(
-        self,
-    ) -> tuple[list[dict[str, object]], pd.DataFrame]:
+    def plan_residents(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         by_id = dict(zip(self.houses["id"], self.houses.index, strict=True))
-        fast, first_seen = self._fast_residents(by_id)
-        # New houses in the order they are first named: by the rows naming their
-        # building by ID and written the common way, then by the other rows.
-        new_houses = dict(first_seen)
+        fast, fast_houses = self._fast_residents(by_id)
+        new_houses: dict[str, dict[str, object]] = {}
         people: list[tuple[int, str, dict[str, object]]] = []
         handled = np.zeros(len(self.table), dtype=bool)
         if len(fast):
@@ -409,11 +406,10 @@ class _Planner:
                 house_id = None
                 if parts is not None:
                     house_id, fields = parts
-                    if house_id not in by_id and (
-                        house_id not in new_houses
-                        or new_houses[house_id][:2] > (1, number)
-                    ):
-                        new_houses[house_id] = (1, number, fields)
+                    if house_id not in by_id:
+                        new_houses.setdefault(
+                            house_id, {"group": 1, "row": number, **fields}
+                        )
             person = self.person(number, row)
             if house_id is not None and person is not None:
                 people.append((number, house_id, person))
@@ -440,12 +436,23 @@ class _Planner:
         before = everyone["house_id"].map(existing).fillna(0).astype(np.int64)
         order = everyone.groupby("house_id", sort=False).cumcount() + 1
         everyone["id"] = everyone["house_id"] + "-" + (before + order).astype(str)
-        ordered = sorted(new_houses.values(), key=lambda seen: seen[:2])
-        return [fields for _, _, fields in ordered], everyone.drop(columns="row")
+        # New houses in the order they are first named: by the rows naming their
+        # building by ID and written the common way, then by the other rows.
+        houses = fast_houses
+        if new_houses:
+            houses = (
+                pd.concat(
+                    [houses, pd.DataFrame(list(new_houses.values()))],
+                    ignore_index=True,
+                )
+                .sort_values(["group", "row"], kind="stable")
+                .drop_duplicates("id")
+            )
+        return houses, everyone.drop(columns="row")
 
     def _fast_residents(
         self, by_id: dict[str, object]
-    ) -> tuple[pd.DataFrame, dict[str, tuple[int, int, dict[str, object]]]]:
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Rows written the common way, checked all at once (vectorised).
 
         A row qualifies when it names its building by ID (unit and room in their
@@ -453,16 +460,19 @@ class _Planner:
         a valid ID number or none, a mobile or no phone, and known 户籍/流动 and
         category values; every other row goes the row-by-row way, which reports its
         problems. Returns the people (with their ``row`` number and ``position`` in
-        the table) and the new houses by ID: (0 for a row by building ID, else 1;
-        the row first naming the house; its fields).
+        the table) and the new houses (with ``group``: 0 when first named by a row
+        by building ID, else 1, and the ``row`` first naming them there).
         """
         import pyarrow as pa
         import pyarrow.compute as pc
 
         empty = pd.DataFrame(columns=[*_PERSON, "house_id", "row", "position"])
+        no_houses = pd.DataFrame(
+            columns=["group", "row", *schema.layer("houses").field_names]
+        )
         table = self.table
         if not len(table) or not {"building_id", "address"} & set(table.values):
-            return empty, {}
+            return empty, no_houses
         number = table.numbers.astype(np.int64)
 
         def text(name: str) -> pd.Series:
@@ -592,7 +602,7 @@ class _Planner:
         mapped_cat, good_cat = _per_value(text("categories"), categories_of)
         ok &= good_res & good_cat
         if not ok.any():
-            return empty, {}
+            return empty, no_houses
 
         k = building[ok]
         b_ids = np.array(self.index.ids, dtype=object)[k]
@@ -627,33 +637,41 @@ class _Planner:
         first = (
             pd.DataFrame(
                 {
-                    "house": house_ids,
+                    "id": house_ids,
                     "group": np.where(by_bid[ok], 0, 1),
                     "row": number[ok],
                     "j": np.arange(len(house_ids)),
                 }
             )
             .sort_values(["group", "row"], kind="stable")
-            .drop_duplicates("house")
+            .drop_duplicates("id")
         )
-        new_houses: dict[str, tuple[int, int, dict[str, object]]] = {}
-        for hid, group, row, j in first.itertuples(index=False):
-            if hid in by_id:
-                continue
-            kk = int(k[j])
-            unit_j = None if pd.isna(u[j]) else str(u[j])
-            room_j = None if pd.isna(r[j]) else str(r[j])
-            new_houses[hid] = (int(group), int(row), {
-                "id": hid,
-                "building_id": self.index.ids[kk],
-                "unit": unit_j,
-                "room": room_j,
-                "floor": floor_of(room_j),
-                "address": standard_address(
-                    self.index.bases[kk] or None, self.index.numbers[kk], unit_j, room_j
+        first = first[~first["id"].isin(list(by_id))]
+        j = first["j"].to_numpy()
+        kk = k[j]
+        units, rooms = u[j], r[j]
+        floors, known_rooms = pd.factorize(pd.Series(rooms, dtype=object))
+        floor = pd.array([floor_of(v) for v in known_rooms] + [None], dtype="Int64")[
+            floors
+        ]
+        houses = pd.DataFrame(
+            {
+                "group": first["group"].to_numpy(),
+                "row": first["row"].to_numpy(),
+                "id": first["id"].to_numpy(dtype=object),
+                "building_id": b_ids[j],
+                "unit": units,
+                "room": rooms,
+                "floor": floor,
+                "address": standard_addresses(
+                    np.array(self.index.bases, dtype=object)[kk],
+                    np.array(self.index.numbers, dtype=object)[kk],
+                    units,
+                    rooms,
                 ),
-            })  # fmt: skip
-        return out, new_houses
+            }
+        )
+        return out, houses
 
     def _addresses(
         self, addresses: pd.Series
@@ -664,19 +682,37 @@ class _Planner:
         fits), unit and room.
         """
         codes, uniques = pd.factorize(addresses)
-        at = np.empty(len(uniques), dtype=np.int64)
-        units = np.empty(len(uniques), dtype=object)
-        rooms = np.empty(len(uniques), dtype=object)
-        by_base_number = self.index.by_base_number
-        for j, value in enumerate(uniques):
-            parts = parse_address(value)
-            found = (
-                by_base_number.get((parts.base, parts.building), [])
-                if parts.base and parts.building
-                else []
+        parsed = [parse_address(value) for value in uniques]
+        bases = np.array([p.base or "" for p in parsed], dtype=object)
+        numbers = np.array([p.building or "" for p in parsed], dtype=object)
+        units = np.array([p.unit for p in parsed], dtype=object)
+        rooms = np.array([p.room for p in parsed], dtype=object)
+        # The buildings on these roads by road address and number: the first one
+        # and how many (BuildingIndex.by_base_number, without making all of it).
+        known_bases = pd.Series(self.index.bases, dtype=object)
+        known_numbers = pd.Series(self.index.numbers, dtype=object)
+        near = np.flatnonzero(
+            known_bases.isin(set(bases) - {""}).to_numpy()
+            & known_numbers.astype(bool).to_numpy()
+        )
+        found = (
+            pd.DataFrame(
+                {
+                    "base": known_bases.to_numpy()[near],
+                    "number": known_numbers.to_numpy()[near],
+                    "position": near,
+                }
             )
-            at[j] = found[0] if len(found) == 1 else -1
-            units[j], rooms[j] = parts.unit, parts.room
+            .groupby(["base", "number"], sort=False)["position"]
+            .agg(["first", "size"])
+        )
+        at = np.full(len(uniques), -1, dtype=np.int64)
+        if len(found):
+            keys = pd.MultiIndex.from_arrays([bases, numbers])
+            where = found.index.get_indexer(keys)
+            one = (where >= 0) & bases.astype(bool) & numbers.astype(bool)
+            one[one] = found["size"].to_numpy()[where[one]] == 1
+            at[one] = found["first"].to_numpy()[where[one]]
         return at[codes], units[codes], rooms[codes]
 
     def person(self, number: int, row: dict[str, object]) -> dict[str, object] | None:
@@ -866,6 +902,7 @@ def plan_register(
     check(feedback)
     table = read_table(layer, source, encoding=encoding, sheet=sheet)
     planner = _Planner(store, table, layer, mode)
+    houses: list[dict[str, object]] | pd.DataFrame
     residents: list[dict[str, object]] | pd.DataFrame
     if layer == "houses":
         houses, residents = planner.plan_houses()
@@ -879,7 +916,13 @@ def plan_register(
     )  # fmt: skip
     if report.problems:
         raise RegisterError(report)
-    new_houses = _frame("houses", houses)
+    new_houses = (
+        _frame("houses", houses)
+        if isinstance(houses, list)
+        else houses.reindex(columns=schema.layer("houses").field_names).reset_index(
+            drop=True
+        )
+    )
     new_residents = (
         _frame("residents", residents)
         if isinstance(residents, list)

@@ -21,6 +21,7 @@ import numpy as np
 from gridgis.core.errors import InputFileError
 from gridgis.core.exchange.sources import normalise
 from gridgis.core.i18n import Text
+from gridgis.core.register.address import WHITE_SPACE
 from gridgis.core.settings import Settings
 
 
@@ -193,13 +194,6 @@ def _decode(path: Path, encoding: str | None) -> tuple[str, Text]:
     )
 
 
-#: Python's white space (what ``str.strip`` removes), as an RE2 character class.
-_SPACE = (
-    r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}"
-    r"\x{202f}\x{205f}\x{3000}]"
-)
-
-
 @dataclass
 class _Cells:
     """A sheet's filled rows: the heading row, and the rows under it by column."""
@@ -246,7 +240,7 @@ def _csv_columns(text: str, delimiter: str) -> _Cells | None:
         column = table.column(name)
         values = column.to_numpy(zero_copy_only=False)
         blank = pc.equal(pc.utf8_length(column), 0).to_numpy(zero_copy_only=False)
-        edged = pc.match_substring_regex(column, f"^{_SPACE}|{_SPACE}$")
+        edged = pc.match_substring_regex(column, f"^{WHITE_SPACE}|{WHITE_SPACE}$")
         for k in np.flatnonzero(edged.to_numpy(zero_copy_only=False)):
             values[k] = values[k].strip()
             blank[k] = not values[k]
