@@ -215,8 +215,8 @@ def _csv_columns(text: str, delimiter: str) -> _Cells | None:
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    if '"' in text or not text:
-        return None
+    if '"' in text or not text or text.startswith("\ufeff"):
+        return None  # Arrow would also drop a byte-order mark the row reader keeps
     lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     width = text[: text.find("\n") if "\n" in text else len(text)].count(delimiter) + 1
     names = [f"c{k}" for k in range(width)]
