@@ -794,6 +794,8 @@ def _coerce(series: pd.Series, fld: Field, layer_name: str) -> pd.Series:
             mask = values.isna()
             if mask.all():
                 return values.where(~mask, None)
+            if pd.api.types.infer_dtype(values, skipna=True) == "string":
+                return values.where(~mask, None)  # text already
             out = values.where(mask, values.astype(str))
             return out.where(~mask, None)
         if fld.type is FieldType.INTEGER:

@@ -27,6 +27,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十]+(?=栋|幢|号楼|座|单元)")
@@ -140,11 +142,94 @@ def standard_address(
     return text
 
 
+def standard_addresses(
+    bases: np.ndarray, buildings: np.ndarray, units: np.ndarray, rooms: np.ndarray
+) -> np.ndarray:
+    """:func:`standard_address` of many houses at once.
+
+    The parts are object arrays, ``None`` or ``""`` where a part is not written.
+    """
+    text = np.where(bases.astype(bool), bases, "").astype(object)
+    for parts, mark in ((buildings, "幢"), (units, "单元"), (rooms, "室")):
+        given = parts.astype(bool)
+        text[given] = text[given] + parts[given] + mark
+    return text
+
+
 def floor_of(room: str | None) -> int | None:
     """The floor a room number gives (``"501"`` → 5, ``"1203"`` → 12)."""
     if room and room.isdigit() and len(room) >= 3:
         return int(room[:-2])
     return None
+
+
+#: Python's white space (what ``str.strip`` and regular expressions take as
+#: white space), as an RE2 character class.
+WHITE_SPACE = (
+    r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}"
+    r"\x{202f}\x{205f}\x{3000}]"
+)
+
+
+def _road(address: object, mark: object) -> tuple[str, str | None]:
+    """A building's road address and number, from its address and number fields."""
+    folded = _SPACE.sub("", unicodedata.normalize("NFKC", _str(address)))
+    found = _ROAD_AND_NUMBER.match(folded)
+    if found is not None:
+        base, number = found.group(1), found.group(2)
+    else:
+        own = _DIGITS.search(unicodedata.normalize("NFKC", _str(mark)))
+        base, number = folded, (own.group(0) if own else None)
+    return base, (None if number is None else str(int(number)))
+
+
+def _str(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _roads(
+    addresses: Sequence[object], marks: Sequence[object]
+) -> tuple[list[str], list[str | None]]:
+    """:func:`_road` of every building, on Arrow arrays (a city at once).
+
+    Text with digits other than ASCII ones after folding (which Python's regular
+    expressions take as digits and RE2's ``[0-9]`` does not) is read by
+    :func:`_road` itself.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(addresses) != len(marks):
+        raise ValueError("addresses and numbers differ in length")
+    try:
+        address = pa.array(addresses, type=pa.string()).fill_null("")
+        mark = pa.array(marks, type=pa.string()).fill_null("")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        pairs = [_road(a, m) for a, m in zip(addresses, marks, strict=True)]
+        return [b for b, _ in pairs], [n for _, n in pairs]
+    folded = pc.replace_substring_regex(
+        pc.utf8_normalize(address, "NFKC"), f"{WHITE_SPACE}+", ""
+    )
+    mark = pc.utf8_normalize(mark, "NFKC")
+    found = pc.extract_regex(
+        folded, r"^(?P<base>.*?)(?P<number>[0-9]+)(?:栋|幢|号楼|座|#)$"
+    )
+    matched = found.is_valid()
+    own = pc.struct_field(pc.extract_regex(mark, r"(?P<number>[0-9]+)"), [0])
+    base = pc.if_else(matched, pc.struct_field(found, [0]), folded)
+    number = pc.if_else(matched, pc.struct_field(found, [1]), own)
+    trimmed = pc.utf8_ltrim(number, "0")
+    number = pc.if_else(pc.equal(trimmed, ""), "0", trimmed)
+    bases: list[str] = base.to_numpy(zero_copy_only=False).tolist()
+    numbers: list[str | None] = number.to_numpy(zero_copy_only=False).tolist()
+    other_digits = r"[^0-9\P{Nd}]"
+    odd = pc.or_(
+        pc.match_substring_regex(folded, other_digits),
+        pc.match_substring_regex(mark, other_digits),
+    )
+    for k in np.flatnonzero(odd.to_numpy(zero_copy_only=False)):
+        bases[k], numbers[k] = _road(addresses[k], marks[k])
+    return bases, numbers
 
 
 @dataclass(frozen=True)
@@ -178,20 +263,7 @@ class BuildingIndex:
         # Road addresses and building numbers: "幸福路12号3幢" gives the road address
         # "幸福路12号" and the number 3; without a building mark the number comes from
         # the building's own number field.
-        fold = functools.partial(unicodedata.normalize, "NFKC")
-        road = _ROAD_AND_NUMBER.match
-        self.bases: list[str] = []
-        self.numbers: list[str | None] = []
-        for address, mark in zip(addresses, numbers, strict=True):
-            folded = _SPACE.sub("", fold("" if address is None else str(address)))
-            found = road(folded)
-            if found is not None:
-                base, number = found.group(1), found.group(2)
-            else:
-                own = _DIGITS.search(fold("" if mark is None else str(mark)))
-                base, number = folded, (own.group(0) if own else None)
-            self.bases.append(base)
-            self.numbers.append(None if number is None else str(int(number)))
+        self.bases, self.numbers = _roads(addresses, numbers)
         self._by_base: dict[str, list[int]] | None = None
         self._by_number: dict[str, list[int]] | None = None
         self._by_base_number: dict[tuple[str, str], list[int]] | None = None

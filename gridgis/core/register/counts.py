@@ -55,11 +55,17 @@ def attributes(
     return pd.DataFrame(frame[list(columns)])
 
 
-def building_places(store: Store) -> pd.DataFrame:
-    """Each building's ``grid_code`` and ``community_code`` (indexed by building ID)."""
+def building_places(
+    store: Store, buildings: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Each building's ``grid_code`` and ``community_code`` (indexed by building ID).
+
+    ``buildings``: the buildings' ``id`` and ``grid_code`` when already read.
+    """
     from gridgis.core.link import assign_points, inside_points
 
-    buildings = attributes(store, "buildings", ["id", "grid_code"])
+    if buildings is None:
+        buildings = attributes(store, "buildings", ["id", "grid_code"])
     grids = attributes(store, "grids", ["code", "community_code"])
     community_of_grid = dict(zip(grids["code"], grids["community_code"], strict=True))
     community = buildings["grid_code"].map(community_of_grid)

@@ -35,7 +35,9 @@ from gridgis.core.register.address import (
     clean,
     digits,
     floor_of,
+    parse_address,
     standard_address,
+    standard_addresses,
 )
 from gridgis.core.register.counts import attributes
 from gridgis.core.register.identity import check_id_number, mask_id
@@ -379,17 +381,17 @@ class _Planner:
 
     # -- residents --------------------------------------------------------------------
 
-    def plan_residents(
-        self,
-    ) -> tuple[list[dict[str, object]], pd.DataFrame]:
+    def plan_residents(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         by_id = dict(zip(self.houses["id"], self.houses.index, strict=True))
         fast, fast_houses = self._fast_residents(by_id)
-        handled = set(fast["row"]) if len(fast) else set()
-        new_houses: dict[str, dict[str, object]] = dict(fast_houses)
+        new_houses: dict[str, dict[str, object]] = {}
         people: list[tuple[int, str, dict[str, object]]] = []
-        for number, row in self.table.rows:
-            if number in handled:
-                continue
+        handled = np.zeros(len(self.table), dtype=bool)
+        if len(fast):
+            handled[fast["position"].to_numpy()] = True
+            fast = fast.drop(columns="position")
+        for k in np.flatnonzero(~handled):
+            number, row = self.table.row(int(k))
             house_id: str | None
             if "house_id" in row:
                 house_id = str(_text(row["house_id"]))
@@ -405,7 +407,9 @@ class _Planner:
                 if parts is not None:
                     house_id, fields = parts
                     if house_id not in by_id:
-                        new_houses.setdefault(house_id, fields)
+                        new_houses.setdefault(
+                            house_id, {"group": 1, "row": number, **fields}
+                        )
             person = self.person(number, row)
             if house_id is not None and person is not None:
                 people.append((number, house_id, person))
@@ -432,48 +436,67 @@ class _Planner:
         before = everyone["house_id"].map(existing).fillna(0).astype(np.int64)
         order = everyone.groupby("house_id", sort=False).cumcount() + 1
         everyone["id"] = everyone["house_id"] + "-" + (before + order).astype(str)
-        return list(new_houses.values()), everyone.drop(columns="row")
+        # New houses in the order they are first named: by the rows naming their
+        # building by ID and written the common way, then by the other rows.
+        houses = fast_houses
+        if new_houses:
+            houses = (
+                pd.concat(
+                    [houses, pd.DataFrame(list(new_houses.values()))],
+                    ignore_index=True,
+                )
+                .sort_values(["group", "row"], kind="stable")
+                .drop_duplicates("id")
+            )
+        return houses, everyone.drop(columns="row")
 
     def _fast_residents(
         self, by_id: dict[str, object]
-    ) -> tuple[pd.DataFrame, dict[str, dict[str, object]]]:
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Rows written the common way, checked all at once (vectorised).
 
         A row qualifies when it names its building by ID (unit and room in their
-        columns), has a name, a valid ID number or none, a mobile or no phone, and
-        known 户籍/流动 and category values; every other row goes the row-by-row way,
-        which reports its problems.
+        columns) or by a standard address alone that fits one building, has a name,
+        a valid ID number or none, a mobile or no phone, and known 户籍/流动 and
+        category values; every other row goes the row-by-row way, which reports its
+        problems. Returns the people (with their ``row`` number and ``position`` in
+        the table) and the new houses (with ``group``: 0 when first named by a row
+        by building ID, else 1, and the ``row`` first naming them there).
         """
-        empty = pd.DataFrame(columns=[*_PERSON, "house_id", "row"])
-        rows = self.table.rows
-        if not rows or "building_id" not in self.table.keys:
-            return empty, {}
-        keys = [k for k in dict.fromkeys(self.table.keys) if k is not None]
-        frame = pd.DataFrame(
-            {k: [r.get(k) for _, r in rows] for k in keys}, columns=keys, dtype=object
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        empty = pd.DataFrame(columns=[*_PERSON, "house_id", "row", "position"])
+        no_houses = pd.DataFrame(
+            columns=["group", "row", *schema.layer("houses").field_names]
         )
-        frame = frame.where(frame.notna(), None)
-        number = np.array([n for n, _ in rows], dtype=np.int64)
+        table = self.table
+        if not len(table) or not {"building_id", "address"} & set(table.values):
+            return empty, no_houses
+        number = table.numbers.astype(np.int64)
 
         def text(name: str) -> pd.Series:
-            if name not in frame:
-                return pd.Series([None] * len(frame), index=frame.index, dtype=object)
-            return frame[name]
+            return pd.Series(table.column(name), dtype=object)
 
         def is_text(series: pd.Series) -> np.ndarray:
-            return np.array([type(v) is str for v in series], dtype=bool)
+            values = series.to_numpy(dtype=object)
+            if pd.api.types.infer_dtype(values, skipna=True) == "string":
+                return np.asarray(pd.notna(values), dtype=bool)
+            return np.array([type(v) is str for v in values], dtype=bool)
 
-        ok = np.ones(len(frame), dtype=bool)
+        ok = np.ones(len(table), dtype=bool)
         for name in ("house_id", "gender", "birth_date"):
             ok &= text(name).isna().to_numpy()
         bid = text("building_id")
-        ok &= is_text(bid)
-        upper = bid.where(is_text(bid), "").str.strip().str.upper()
+        by_bid = is_text(bid)
+        # Cells are read stripped.
+        upper = bid.where(by_bid, "").str.upper()
         lookup = pd.Index(list(self.index.by_id))
         building = lookup.get_indexer(upper)
-        ok &= building >= 0
         positions = np.array(list(self.index.by_id.values()), dtype=np.int64)
-        building = np.where(building >= 0, positions[np.maximum(building, 0)], -1)
+        building = np.where(
+            by_bid & (building >= 0), positions[np.maximum(building, 0)], -1
+        )
 
         def plain_text(value: object) -> str:
             return (
@@ -499,30 +522,60 @@ class _Planner:
             return plain.replace("室", ""), True
 
         # Units and rooms repeat over the rows: each distinct value is read once.
-        unit, good_unit = _per_value(text("unit"), unit_of)
-        room, good_room = _per_value(text("room"), room_of)
+        unit_cells, room_cells = text("unit"), text("room")
+        unit, good_unit = _per_value(unit_cells, unit_of)
+        room, good_room = _per_value(room_cells, room_of)
         ok &= good_unit & good_room
+        # Rows by standard address alone: each distinct address is read once.
+        address = text("address")
+        by_address = (
+            bid.isna().to_numpy()
+            & is_text(address)
+            & text("number").isna().to_numpy()
+            & unit_cells.isna().to_numpy()
+            & room_cells.isna().to_numpy()
+        )
+        if by_address.any():
+            at, unit_at, room_at = self._addresses(address[by_address])
+            building[by_address] = at
+            unit[by_address] = unit_at
+            room[by_address] = room_at
+        ok &= building >= 0
 
         names = text("name")
         ok &= is_text(names)
         ids = text("id_number")
         id_given = ids.notna().to_numpy()
-        id_text = ids.where(is_text(ids), "").str.strip().str.upper()
-        shape = id_text.str.fullmatch(r"\d{17}[\dX]").fillna(False).to_numpy(bool)
-        born = pd.to_datetime(id_text.str[6:14], format="%Y%m%d", errors="coerce")
-        today = pd.Timestamp.today()
-        dated = (born.notna() & (born.dt.year >= 1900) & (born <= today)).to_numpy()
-        valid = shape & dated
-        if valid.any():
-            digits = (
-                np.frombuffer(
-                    "".join(id_text[valid].str[:17]).encode("ascii"), dtype=np.uint8
-                ).reshape(-1, 17)
-                - 48
-            ).astype(np.int64)
+        # Upper case: a number with other than ASCII digits and X is no valid one.
+        upper = pc.ascii_upper(
+            pa.array(ids.where(is_text(ids), None).to_numpy(), type=pa.string())
+        )
+        id_text = upper.to_numpy(zero_copy_only=False)
+        shape = (
+            pc.match_substring_regex(upper, "^[0-9]{17}[0-9X]$")
+            .fill_null(False)
+            .to_numpy(zero_copy_only=False)
+        )
+        valid = shape.copy()
+        birth = np.full(len(table), None, dtype=object)
+        odd = np.zeros(len(table), dtype=bool)
+        if shape.any():
+            chars = id_text[shape].astype("S18").view(np.uint8).reshape(-1, 18)
+            digits = chars[:, :17].astype(np.int64) - 48
+            born = pd.to_datetime(
+                chars[:, 6:14].copy().view("S8").ravel().astype(str),
+                format="%Y%m%d",
+                errors="coerce",
+            )
+            today = pd.Timestamp.today()
+            dated = np.asarray(born.notna() & (born.year >= 1900) & (born <= today))
             weights = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
-            check = np.array(list("10X98765432"))[(digits * weights).sum(axis=1) % 11]
-            valid[valid] = check == id_text[valid].str[17].to_numpy(dtype=str)
+            check = np.frombuffer(b"10X98765432", dtype=np.uint8)[
+                (digits * weights).sum(axis=1) % 11
+            ]
+            valid[shape] = dated & (check == chars[:, 17])
+            birth[shape] = np.asarray(born.strftime("%Y-%m-%d"), dtype=object)
+            odd[shape] = digits[:, 16] % 2 == 1
         ok &= ~id_given | valid
         phone = text("phone")
         ok &= phone.isna().to_numpy() | (
@@ -549,29 +602,23 @@ class _Planner:
         mapped_cat, good_cat = _per_value(text("categories"), categories_of)
         ok &= good_res & good_cat
         if not ok.any():
-            return empty, {}
+            return empty, no_houses
 
         k = building[ok]
         b_ids = np.array(self.index.ids, dtype=object)[k]
         u = unit[ok].to_numpy(dtype=object)
         r = room[ok].to_numpy(dtype=object)
-        house = pd.Series(b_ids, dtype=object)
+        house_ids = b_ids.copy()
         for piece in (u, r):
             has = pd.notna(piece)
-            house[has] = house[has] + "-" + piece[has].astype(str)
-        house_ids = house.to_numpy(dtype=object)
-        odd = (
-            id_text[ok].str[16:17].fillna("0").replace("", "0").astype(int) % 2 == 1
-        ).to_numpy(dtype=bool)
-        gender = _where(valid[ok], np.where(odd, "male", "female").astype(object))
+            house_ids[has] = house_ids[has] + "-" + piece[has]
+        gender = _where(valid[ok], np.where(odd[ok], "male", "female").astype(object))
         out = pd.DataFrame(
             {
                 "name": names[ok].to_numpy(dtype=object),
-                "id_number": _where(id_given[ok], id_text[ok].to_numpy(dtype=object)),
+                "id_number": _where(id_given[ok], id_text[ok]),
                 "gender": gender,
-                "birth_date": _where(
-                    valid[ok], born[ok].dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
-                ),
+                "birth_date": _where(valid[ok], birth[ok]),
                 "phone": phone[ok].to_numpy(dtype=object),
                 "relation": _per_value(text("relation")[ok], _as_text)[0].to_numpy(
                     dtype=object
@@ -583,28 +630,90 @@ class _Planner:
                 ),
                 "house_id": house_ids,
                 "row": number[ok],
+                "position": np.flatnonzero(ok),
             }
         )
-        new_houses: dict[str, dict[str, object]] = {}
-        first = ~pd.Series(house_ids).duplicated().to_numpy()
-        for j in np.flatnonzero(first):
-            hid = house_ids[j]
-            if hid in by_id:
-                continue
-            kk = int(k[j])
-            unit_j = None if pd.isna(u[j]) else str(u[j])
-            room_j = None if pd.isna(r[j]) else str(r[j])
-            new_houses[hid] = {
-                "id": hid,
-                "building_id": self.index.ids[kk],
-                "unit": unit_j,
-                "room": room_j,
-                "floor": floor_of(room_j),
-                "address": standard_address(
-                    self.index.bases[kk] or None, self.index.numbers[kk], unit_j, room_j
+        # Each new house once, where first named (rows by building ID before others).
+        first = (
+            pd.DataFrame(
+                {
+                    "id": house_ids,
+                    "group": np.where(by_bid[ok], 0, 1),
+                    "row": number[ok],
+                    "j": np.arange(len(house_ids)),
+                }
+            )
+            .sort_values(["group", "row"], kind="stable")
+            .drop_duplicates("id")
+        )
+        first = first[~first["id"].isin(list(by_id))]
+        j = first["j"].to_numpy()
+        kk = k[j]
+        units, rooms = u[j], r[j]
+        floors, known_rooms = pd.factorize(pd.Series(rooms, dtype=object))
+        floor = pd.array([floor_of(v) for v in known_rooms] + [None], dtype="Int64")[
+            floors
+        ]
+        houses = pd.DataFrame(
+            {
+                "group": first["group"].to_numpy(),
+                "row": first["row"].to_numpy(),
+                "id": first["id"].to_numpy(dtype=object),
+                "building_id": b_ids[j],
+                "unit": units,
+                "room": rooms,
+                "floor": floor,
+                "address": standard_addresses(
+                    np.array(self.index.bases, dtype=object)[kk],
+                    np.array(self.index.numbers, dtype=object)[kk],
+                    units,
+                    rooms,
                 ),
             }
-        return out, new_houses
+        )
+        return out, houses
+
+    def _addresses(
+        self, addresses: pd.Series
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where standard addresses lead, read as :meth:`BuildingIndex.find` reads them.
+
+        Returns each address's building position (-1 unless exactly one building
+        fits), unit and room.
+        """
+        codes, uniques = pd.factorize(addresses)
+        parsed = [parse_address(value) for value in uniques]
+        bases = np.array([p.base or "" for p in parsed], dtype=object)
+        numbers = np.array([p.building or "" for p in parsed], dtype=object)
+        units = np.array([p.unit for p in parsed], dtype=object)
+        rooms = np.array([p.room for p in parsed], dtype=object)
+        # The buildings on these roads by road address and number: the first one
+        # and how many (BuildingIndex.by_base_number, without making all of it).
+        known_bases = pd.Series(self.index.bases, dtype=object)
+        known_numbers = pd.Series(self.index.numbers, dtype=object)
+        near = np.flatnonzero(
+            known_bases.isin(set(bases) - {""}).to_numpy()
+            & known_numbers.astype(bool).to_numpy()
+        )
+        found = (
+            pd.DataFrame(
+                {
+                    "base": known_bases.to_numpy()[near],
+                    "number": known_numbers.to_numpy()[near],
+                    "position": near,
+                }
+            )
+            .groupby(["base", "number"], sort=False)["position"]
+            .agg(["first", "size"])
+        )
+        at = np.full(len(uniques), -1, dtype=np.int64)
+        if len(found):
+            keys = pd.MultiIndex.from_arrays([bases, numbers])
+            where = found.index.get_indexer(keys)
+            one = (where >= 0) & bases.astype(bool) & numbers.astype(bool)
+            one[one] = found["size"].to_numpy()[where[one]] == 1
+            at[one] = found["first"].to_numpy()[where[one]]
+        return at[codes], units[codes], rooms[codes]
 
     def person(self, number: int, row: dict[str, object]) -> dict[str, object] | None:
         before = len(self.problems)
@@ -755,9 +864,10 @@ class _Planner:
 
 
 def _frame(layer: str, rows: list[dict[str, object]]) -> pd.DataFrame:
+    """The rows in the layer's columns (the store conforms them as it writes)."""
     names = schema.layer(layer).field_names
     frame = pd.DataFrame(rows, columns=names) if rows else schema.empty_frame(layer)
-    return schema.conform(layer, frame[names].reset_index(drop=True))
+    return frame[names].reset_index(drop=True)
 
 
 def plan_register(
@@ -792,6 +902,7 @@ def plan_register(
     check(feedback)
     table = read_table(layer, source, encoding=encoding, sheet=sheet)
     planner = _Planner(store, table, layer, mode)
+    houses: list[dict[str, object]] | pd.DataFrame
     residents: list[dict[str, object]] | pd.DataFrame
     if layer == "houses":
         houses, residents = planner.plan_houses()
@@ -799,20 +910,23 @@ def plan_register(
         houses, residents = planner.plan_residents()
     check(feedback)
     report = RegisterReport(
-        layer, Path(source).name, len(table.rows), table.how,
+        layer, Path(source).name, len(table), table.how,
         problems=sorted(planner.problems, key=lambda p: (p.row, p.kind)),
         ignored=table.unknown,
     )  # fmt: skip
     if report.problems:
         raise RegisterError(report)
-    new_houses = _frame("houses", houses)
+    new_houses = (
+        _frame("houses", houses)
+        if isinstance(houses, list)
+        else houses.reindex(columns=schema.layer("houses").field_names).reset_index(
+            drop=True
+        )
+    )
     new_residents = (
         _frame("residents", residents)
         if isinstance(residents, list)
-        else schema.conform(
-            "residents",
-            residents[schema.layer("residents").field_names].reset_index(drop=True),
-        )
+        else residents[schema.layer("residents").field_names].reset_index(drop=True)
     )
     old_houses = planner.houses
     old_residents = planner.residents
@@ -910,6 +1024,82 @@ def building_totals(houses: pd.DataFrame, residents: pd.DataFrame) -> BuildingTo
     )
 
 
+def register_totals(
+    store: Store, changed: pd.DataFrame
+) -> list[tuple[str, pd.DataFrame]]:
+    """The grid, community and street totals that buildings' new registers change.
+
+    ``changed``: the buildings' new ``reg_households`` and ``reg_population`` (indexed
+    by fid). Only the grids, communities and streets these buildings are in are
+    counted again, each from all of its buildings (registered or stated households,
+    as linking counts them), through the stored links building → grid → community →
+    street; buildings outside every grid are placed in their community by location.
+    No other geometry is read. Returns the updates (layer, frame of ``households``
+    and ``population`` by fid) of the rows whose totals change.
+    """
+    from gridgis.core.link import building_counts
+    from gridgis.core.register.counts import building_places
+
+    columns = ["id", "grid_code", "households", "population", "reg_households",
+               "reg_population"]  # fmt: skip
+    buildings = attributes(store, "buildings", columns)
+    wanted = ["reg_households", "reg_population"]
+    buildings.loc[changed.index, wanted] = changed[wanted].to_numpy()
+    households, population = building_counts(buildings)
+    places = building_places(store, buildings[["id", "grid_code"]])
+    grid_of = places["grid_code"].to_numpy(dtype=object)
+    community_of = places["community_code"].to_numpy(dtype=object)
+    touched = buildings.index.get_indexer(changed.index)
+
+    def totals(keys: np.ndarray, chosen: set[object]) -> pd.DataFrame:
+        inside = pd.Series(keys).isin(chosen).to_numpy()
+        return (
+            pd.DataFrame(
+                {
+                    "key": keys[inside],
+                    "households": households[inside],
+                    "population": population[inside],
+                }
+            )
+            .groupby("key")[["households", "population"]]
+            .sum()
+        )
+
+    updates: list[tuple[str, pd.DataFrame]] = []
+
+    def update(layer: str, rows: pd.DataFrame, sums: pd.DataFrame) -> None:
+        new = sums.reindex(rows["code"].to_numpy(), fill_value=0)
+        new.index = rows.index
+        old = rows[["households", "population"]].astype("float64")
+        moved = (old.to_numpy() != new.to_numpy(dtype="float64")).any(axis=1)
+        if moved.any():
+            updates.append((layer, new[moved].astype("int64")))
+
+    grids_in = set(grid_of[touched]) - {None}
+    grids = attributes(store, "grids", ["code", "households", "population"])
+    grids = grids[grids["code"].isin(grids_in)]
+    update("grids", grids, totals(grid_of, grids_in))
+    communities_in = set(community_of[touched]) - {None}
+    communities = attributes(
+        store, "communities", ["code", "street_code", "households", "population"]
+    )
+    community_sums = totals(community_of, communities_in)
+    update("communities", communities[communities["code"].isin(communities_in)],
+           community_sums)  # fmt: skip
+    # Streets add up their communities, as stored after this change.
+    after = communities.set_index("code")[["street_code", "households", "population"]]
+    present = community_sums.index.intersection(after.index)
+    after.loc[present, ["households", "population"]] = community_sums.loc[
+        present
+    ].to_numpy()
+    streets_in = set(after.loc[list(communities_in & set(after.index)), "street_code"])
+    streets = attributes(store, "streets", ["code", "households", "population"])
+    streets = streets[streets["code"].isin(streets_in)]
+    street_sums = after.groupby("street_code")[["households", "population"]].sum()
+    update("streets", streets, street_sums)
+    return updates
+
+
 def apply_register(
     store: Store,
     plan: RegisterPlan,
@@ -918,19 +1108,10 @@ def apply_register(
     feedback: Feedback | None = None,
 ) -> RegisterReport:
     """Write a :class:`RegisterPlan` in one transaction (with the new totals)."""
-    from gridgis.core.link import plan_link
-    from gridgis.core.snapshot import Snapshot
-
     check(feedback)
     link_updates: list[tuple[str, pd.DataFrame]] = []
     if relink and len(plan.buildings):
-        snapshot = Snapshot.load(store)
-        buildings = snapshot.frame("buildings").copy()
-        buildings.loc[plan.buildings.index, ["reg_households", "reg_population"]] = (
-            plan.buildings[["reg_households", "reg_population"]]
-        )
-        snapshot = snapshot.with_frames(buildings=buildings)
-        link_updates = plan_link(store, snapshot=snapshot).updates
+        link_updates = register_totals(store, plan.buildings)
     check(feedback)
     with store.transaction() as tx:
         if len(plan.remove_residents):

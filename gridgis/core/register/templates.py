@@ -10,14 +10,18 @@ by their Chinese or English heading, in any order.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from gridgis.core.errors import InputFileError
 from gridgis.core.exchange.sources import normalise
 from gridgis.core.i18n import Text
+from gridgis.core.register.address import WHITE_SPACE
 from gridgis.core.settings import Settings
 
 
@@ -136,16 +140,40 @@ def write_template(kind: str, path: str | Path, settings: Settings) -> Path:
 
 @dataclass
 class Table:
-    """A filled template as read: its columns, and each row with its row number."""
+    """A filled template as read: its columns, and each row's values by column key."""
 
     #: Column key per position (``None`` for columns GridGIS does not know).
     keys: list[str | None]
     #: Headings GridGIS did not recognise.
     unknown: list[str]
-    #: (row number in the file, values by key).
-    rows: list[tuple[int, dict[str, object]]]
+    #: The row number in the file of each row.
+    numbers: np.ndarray
+    #: The cells of each known column, one per row (object arrays: text stripped,
+    #: ``None`` where the cell is blank or missing).
+    values: dict[str, np.ndarray]
     #: How the file was read (encoding).
     how: Text
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def column(self, key: str) -> np.ndarray:
+        """The cells of column ``key`` (all ``None`` when the file has no such column)."""
+        found = self.values.get(key)
+        return np.full(len(self), None, dtype=object) if found is None else found
+
+    def row(self, k: int) -> tuple[int, dict[str, object]]:
+        """Row ``k``: its row number and its filled cells by key."""
+        return int(self.numbers[k]), {
+            key: column[k]
+            for key, column in self.values.items()
+            if column[k] is not None
+        }
+
+    @functools.cached_property
+    def rows(self) -> list[tuple[int, dict[str, object]]]:
+        """Every row: (row number in the file, filled cells by key)."""
+        return [self.row(k) for k in range(len(self))]
 
 
 def _decode(path: Path, encoding: str | None) -> tuple[str, Text]:
@@ -166,16 +194,114 @@ def _decode(path: Path, encoding: str | None) -> tuple[str, Text]:
     )
 
 
+@dataclass
+class _Cells:
+    """A sheet's filled rows: the heading row, and the rows under it by column."""
+
+    header: Sequence[object]
+    numbers: np.ndarray
+    #: Per column position: the cells (text stripped, ``None`` when blank).
+    columns: list[np.ndarray]
+
+
+def _csv_columns(text: str, delimiter: str) -> _Cells | None:
+    """A CSV read column-wise by Arrow, or ``None`` where it needs the row reader.
+
+    Only files of one record per line qualify (no quoting, no blank lines, the same
+    number of columns on every line): their rows and row numbers are exactly what the
+    row reader gives, ten times faster.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    if '"' in text or not text or text.startswith("\ufeff"):
+        return None  # Arrow would also drop a byte-order mark the row reader keeps
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    width = text[: text.find("\n") if "\n" in text else len(text)].count(delimiter) + 1
+    names = [f"c{k}" for k in range(width)]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in names},
+                strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, ValueError):
+        return None
+    if table.num_rows != lines:
+        return None
+    cells: list[np.ndarray] = []
+    filled = np.zeros(lines, dtype=bool)
+    for name in names:
+        column = table.column(name)
+        values = column.to_numpy(zero_copy_only=False)
+        blank = pc.equal(pc.utf8_length(column), 0).to_numpy(zero_copy_only=False)
+        edged = pc.match_substring_regex(column, f"^{WHITE_SPACE}|{WHITE_SPACE}$")
+        for k in np.flatnonzero(edged.to_numpy(zero_copy_only=False)):
+            values[k] = values[k].strip()
+            blank[k] = not values[k]
+        values[blank] = None
+        filled |= ~blank
+        cells.append(values)
+    rows = np.flatnonzero(filled)
+    if not len(rows):
+        return _Cells([], rows, cells)
+    first = cells[0][rows[1:]]
+    notes = np.array(
+        [type(v) is str and v.startswith(NOTES_MARK) for v in first], dtype=bool
+    )
+    body = rows[1:][~notes]
+    header = [table.column(name)[int(rows[0])].as_py() for name in names]
+    return _Cells(header, body + 1, [c[body] for c in cells])
+
+
+def _row_cells(raw: list[tuple[int, Sequence[object]]]) -> _Cells:
+    """The filled rows of a sheet read row by row, by column."""
+    raw = [(n, r) for n, r in raw if _filled(r)]
+    if not raw:
+        return _Cells([], np.empty(0, dtype=np.int64), [])
+    header = raw[0][1]
+    body = []
+    for number, values in raw[1:]:
+        first = values[0] if values else None
+        if isinstance(first, str) and first.strip().startswith(NOTES_MARK):
+            continue
+        body.append((number, values))
+    columns = []
+    for k in range(len(header)):
+        column = np.empty(len(body), dtype=object)
+        column[:] = [_cell(values, k) for _, values in body]
+        columns.append(column)
+    numbers = np.array([n for n, _ in body], dtype=np.int64)
+    return _Cells(header, numbers, columns)
+
+
+def _cell(values: Sequence[object], k: int) -> object:
+    if k >= len(values):
+        return None
+    value = values[k]
+    if type(value) is str:
+        return value.strip() or None
+    return value
+
+
 def _raw_rows(
     path: Path, encoding: str | None, sheet: str | None
-) -> tuple[list[tuple[int, Sequence[object]]], Text]:
+) -> tuple[_Cells, Text]:
     suffix = path.suffix.lower()
     if suffix in {".csv", ".txt"}:
         text, how = _decode(path, encoding)
         sample = text[:4096]
         delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+        fast = _csv_columns(text, delimiter)
+        if fast is not None:
+            return fast, how
         reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-        return [(reader.line_num, r) for r in reader], how
+        return _row_cells([(reader.line_num, r) for r in reader]), how
     if suffix == ".xlsx":
         from openpyxl import load_workbook
 
@@ -201,7 +327,7 @@ def _raw_rows(
             ]
         finally:
             book.close()
-        return rows, Text("Excel 工作簿", "Excel workbook")
+        return _row_cells(rows), Text("Excel 工作簿", "Excel workbook")
     raise InputFileError(
         f"{path.name}: registers are read from .xlsx or .csv files.",
         f"{path.name}:登记表须为 .xlsx 或 .csv 文件。",
@@ -232,40 +358,21 @@ def read_table(
     path = Path(path)
     if not path.exists():
         raise InputFileError(f"{path} does not exist.", f"{path} 不存在。")
-    raw, how = _raw_rows(path, encoding, sheet)
-    raw = [(n, r) for n, r in raw if _filled(r)]
-    if not raw:
+    cells, how = _raw_rows(path, encoding, sheet)
+    if not len(cells.header):
         raise InputFileError(f"{path.name} is empty.", f"{path.name} 是空的。")
     lookup: dict[str, str] = {}
     for column in columns:
         for name in (column.key, column.zh, column.en, *column.aliases):
             lookup.setdefault(normalise(name), column.key)
-    header = raw[0][1]
     keys: list[str | None] = []
     unknown: list[str] = []
-    for value in header:
+    for value in cells.header:
         key = lookup.get(normalise(value)) if not _blank(value) else None
         if key in keys:
             key = None
         keys.append(key)
         if key is None and not _blank(value):
             unknown.append(str(value).strip())
-    rows = []
-    known = [(k, key) for k, key in enumerate(keys) if key is not None]
-    for number, values in raw[1:]:
-        first = values[0] if values else None
-        if isinstance(first, str) and first.strip().startswith(NOTES_MARK):
-            continue
-        row: dict[str, object] = {}
-        for k, key in known:
-            if k >= len(values):
-                break
-            value = values[k]
-            if type(value) is str:
-                value = value.strip()
-                if value:
-                    row[key] = value
-            elif value is not None:
-                row[key] = value
-        rows.append((number, row))
-    return Table(keys, unknown, rows, how)
+    values = {key: cells.columns[k] for k, key in enumerate(keys) if key is not None}
+    return Table(keys, unknown, cells.numbers, values, how)
