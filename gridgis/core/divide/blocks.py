@@ -198,6 +198,81 @@ def close_dangles(edges: list[LineString], distance: float) -> list[LineString]:
     return out
 
 
+def close_gaps(
+    lines: list[LineString], boundary: list[LineString], reach: float
+) -> list[LineString]:
+    """Straight closures from the loose ends of ``lines`` to the nearest line.
+
+    A loose end is an end point of the noded ``lines`` that no other edge shares.
+    It is closed by the shortest straight line to ``boundary`` when that is at most
+    ``reach`` long, and also to the nearest other edge of ``lines`` (one that does
+    not touch the loose edge) when that is nearer still; ends farther from both
+    stay open.
+    """
+    if reach <= 0 or not lines:
+        return []
+    border = shapely.union_all(np.asarray(boundary, dtype=object))
+    noded = shapely.union_all(np.asarray(lines + boundary, dtype=object))
+    edges = [e for e in line_parts([noded]) if not _on(e, border)]
+    if not edges:
+        return []
+
+    def key(point: np.ndarray) -> tuple[float, float]:
+        return (round(float(point[0]), 6), round(float(point[1]), 6))
+
+    ends: dict[tuple[float, float], int] = {}
+    for edge in line_parts([noded]):
+        coords = np.asarray(edge.coords)
+        for point in (coords[0], coords[-1]):
+            ends[key(point)] = ends.get(key(point), 0) + 1
+    tree = shapely.STRtree(edges)
+    out: list[LineString] = []
+    for k, edge in enumerate(edges):
+        coords = np.asarray(edge.coords)
+        for end, before in ((coords[0], coords[1]), (coords[-1], coords[-2])):
+            if ends[key(end)] != 1:
+                continue
+            point = shapely.Point(end)
+            to_border = float(border.distance(point)) if not border.is_empty else np.inf
+            if to_border < 1e-6:
+                # On the boundary but not noded with it: a hair longer, it is.
+                out.append(_overshoot(LineString([before, end])))
+            elif to_border <= reach:
+                out.append(_overshoot(shapely.shortest_line(point, border)))
+            near = [
+                j
+                for j in tree.query(point, predicate="dwithin", distance=reach)
+                if j != k and not edges[j].intersects(edge)
+            ]
+            if not near:
+                continue
+            dist = shapely.distance(point, np.asarray([edges[j] for j in near]))
+            best = int(np.argmin(dist))
+            if dist[best] < to_border and dist[best] > 1e-6:
+                out.append(_overshoot(shapely.shortest_line(point, edges[near[best]])))
+    return out
+
+
+def _overshoot(line: BaseGeometry, by: float = 0.01) -> LineString:
+    """``line`` made ``by`` metres longer at its far end, so that noding finds where
+    it meets the line it was drawn to (the dangling tip is dropped by polygonising).
+    """
+    coords = np.asarray(line.coords)
+    step = coords[-1] - coords[0]
+    norm = float(np.hypot(*step))
+    if norm < 1e-9:
+        return LineString(coords)
+    return LineString([coords[0], coords[-1] + step / norm * by])
+
+
+def _on(edge: LineString, border: BaseGeometry) -> bool:
+    """Whether ``edge`` runs along ``border`` (its middle lies on it)."""
+    return bool(
+        not border.is_empty
+        and border.distance(edge.interpolate(0.5, normalized=True)) < 1e-6
+    )
+
+
 def near_mask(segments: np.ndarray, targets: np.ndarray, distance: float) -> np.ndarray:
     """Which segments have their middle within ``distance`` of a target segment.
 

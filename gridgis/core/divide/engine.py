@@ -30,6 +30,7 @@ from gridgis.core.definitions import (
 from gridgis.core.divide.blocks import (
     Blocks,
     BuildingSet,
+    close_gaps,
     conform,
     line_parts,
     make_blocks,
@@ -40,7 +41,7 @@ from gridgis.core.divide.blocks import (
 from gridgis.core.divide.options import DivisionOptions
 from gridgis.core.divide.regions import Partition
 from gridgis.core.divide.report import ON_LINE, QualityReport, measure
-from gridgis.core.divide.split import line_segments, segment_length
+from gridgis.core.divide.split import CLEARANCE, line_segments, segment_length
 from gridgis.core.errors import GeometryError, SchemaError
 from gridgis.core.i18n import Text
 from gridgis.core.link import assign_points, inside_points
@@ -54,6 +55,17 @@ TIDY_GRID = 1e-3
 CAMPUS_FACILITIES = (FacilityCategory.SCHOOL.value, FacilityCategory.HOSPITAL.value)
 #: Building uses of a campus.
 CAMPUS_USES = (BuildingUse.EDUCATION.value, BuildingUse.MEDICAL.value)
+#: An arterial road that stops short of the community boundary or of another
+#: arterial closes the land between arterials when the gap is at most this share of
+#: the width of a typical block (the square root of the median area of blocks with
+#: households).
+CLOSE_SHARE = 0.75
+#: Groups of buildings named in the report where a grid misses the band.
+GROUPS_SHOWN = 8
+#: A grid outside the band is divided again together with up to MAX_TOGETHER - 1
+#: grids around it, reached through the MAX_PARTNERS neighbours of each that share
+#: most boundary with it.
+MAX_PARTNERS, MAX_TOGETHER = 3, 4
 
 
 @dataclass
@@ -357,16 +369,31 @@ def divide_community(
         shapely.intersects(np.asarray(overlays.geometry.values), inputs.area)
     ]
     road_lines = np.asarray(inputs.roads.geometry.values, dtype=object)
-    blocks = make_blocks(
-        inputs.area,
-        road_lines,
-        buildings,
-        extra_lines=line_parts(
-            list(shapely.boundary(np.asarray(overlays.geometry.values)))
-        ),
-        snap_distance=options.snap_distance,
-        sliver_area=options.sliver_area,
+    overlay_lines = line_parts(
+        list(shapely.boundary(np.asarray(overlays.geometry.values)))
     )
+
+    def cut(extra: list[shapely.LineString]) -> Blocks:
+        return make_blocks(
+            inputs.area,
+            road_lines,
+            buildings,
+            extra_lines=overlay_lines + extra,
+            snap_distance=options.snap_distance,
+            sliver_area=options.sliver_area,
+        )
+
+    blocks = cut([])
+    # Arterials that stop a short gap before the boundary or another arterial are
+    # closed across it, so that the land between arterials is closed too.
+    arterials = _arterials(inputs.roads, inputs.area)
+    closures = _arterial_closures(
+        arterials,
+        inputs.area,
+        max(options.snap_distance, CLOSE_SHARE * _block_width(blocks, buildings)),
+    )
+    if closures:
+        blocks = cut(closures)
     roads_inside = shapely.union_all(
         np.asarray(
             line_parts(list(shapely.intersection(road_lines, inputs.community)))
@@ -375,12 +402,12 @@ def divide_community(
         )
     )
     _note_blocks(report, blocks, options)
+    _note_closures(report, closures)
     _progress(feedback, 25.0)
 
     zones, zone_names = _zones(blocks.geoms, overlays, respect)
-    arterials = _arterials(inputs.roads, inputs.area)
     zones, zone_names = _arterial_zones(
-        blocks.geoms, inputs.area, arterials, zones, zone_names
+        blocks.geoms, inputs.area, arterials, closures, zones, zone_names
     )
     separate = bool(respect) or len(set(zones.tolist())) > 1
     partition = _graph(blocks, buildings, zones, roads_inside, feedback)
@@ -398,7 +425,10 @@ def divide_community(
     if separate:
         parts = _join_small_zones(partition, parts, band, zone_names, report.notes)
     describe = _Describer(partition, inputs.community, zone_names, len(parts))
-    leaves = _divide_parts(partition, parts, band, options, report, describe, feedback)
+    misses: list[_Miss] = []
+    leaves = _divide_parts(
+        partition, parts, band, options, report, describe, feedback, misses
+    )
     grids_pieces: list[dict[str, Any]] = [
         {"pieces": g, "kind": GridKind.RESIDENTIAL.value, "name": None} for g in leaves
     ] + fixed
@@ -414,6 +444,7 @@ def divide_community(
         settings.band(GridKind.RESIDENTIAL),
     )
     _progress(feedback, 90.0)
+    _explain_misses(report, misses, partition, grids, band)
 
     # The report, measured on the result.
     bands = {
@@ -636,6 +667,7 @@ def _arterial_zones(
     blocks: np.ndarray,
     area: BaseGeometry,
     arterials: gpd.GeoDataFrame,
+    closures: list[shapely.LineString],
     zones: np.ndarray,
     zone_names: dict[int, list[str]],
 ) -> tuple[np.ndarray, dict[int, list[str]]]:
@@ -643,11 +675,12 @@ def _arterial_zones(
 
     Grids are not to cross an arterial road, so the land each encloses is divided on
     its own; :func:`_join_small_zones` joins land too small for a grid to a
-    neighbour and the report says where and why.
+    neighbour and the report says where and why. ``closures`` close the gaps
+    where an arterial stops short (:func:`_arterial_closures`).
     """
     if arterials.empty or len(blocks) == 0:
         return zones, zone_names
-    lines = line_parts([area.boundary, *arterials.geometry.values])
+    lines = line_parts([area.boundary, *arterials.geometry.values]) + closures
     faces = np.asarray(
         list(
             shapely.get_parts(
@@ -686,6 +719,45 @@ def _arterial_zones(
             new_names[keys[key]] = list(zone_names.get(key[0]) or []) + label
         out[b] = keys[key]
     return out, new_names
+
+
+def _arterial_closures(
+    arterials: gpd.GeoDataFrame, area: BaseGeometry, reach: float
+) -> list[shapely.LineString]:
+    """Gaps of at most ``reach`` between an arterial's loose end and the boundary
+    or another arterial, as straight lines (see
+    :func:`~gridgis.core.divide.blocks.close_gaps`)."""
+    if arterials.empty:
+        return []
+    return close_gaps(
+        line_parts(list(arterials.geometry.values)), line_parts([area.boundary]), reach
+    )
+
+
+def _note_closures(report: QualityReport, closures: list[shapely.LineString]) -> None:
+    if not closures:
+        return
+    longest = max(line.length for line in closures)
+    report.notes.append(
+        Text(
+            f"{len(closures)} 处主干路在社区边界或另一条主干路前中断(最长 {longest:.0f} 米),"
+            "已按最短距离连通,使主干路之间的地块闭合、分别划分。",
+            f"{len(closures)} arterial road end(s) stopped short of the community "
+            f"boundary or another arterial (at most {longest:.0f} m); each gap was "
+            "closed by the shortest line, so the land between arterials is divided "
+            "on its own.",
+        )
+    )
+
+
+def _block_width(blocks: Blocks, buildings: BuildingSet) -> float:
+    """The width of a typical block: √ of the median area of blocks with homes."""
+    homes = [
+        b for b, m in enumerate(blocks.members) if buildings.households[m].sum() > 0
+    ]
+    if not homes:
+        return 0.0
+    return float(np.sqrt(np.median(shapely.area(blocks.geoms[homes]))))
 
 
 def _why_joined(
@@ -881,8 +953,15 @@ def _divide_parts(
     report: QualityReport,
     describe: _Describer,
     feedback: Feedback | None,
+    misses: list[_Miss] | None = None,
 ) -> list[list[int]]:
-    """Cut every part with households into its share of grids."""
+    """Cut every part with households into its share of grids.
+
+    Grids the cuts leave outside the band although their part could be divided in
+    it are re-divided with their neighbours (:func:`_rebalance`); those still
+    outside go to ``misses`` when given (to be reported by grid code), else the
+    report names their households.
+    """
     target = float(options.target or (band.min + band.max) / 2)
     totals = [partition.households(p) for p in parts]
     live = [i for i, t in enumerate(totals) if t > 0]
@@ -901,6 +980,7 @@ def _divide_parts(
             )
         _progress(feedback, 25.0 + 60.0 * done / grand)
         groups, missing = partition.divide(parts[i], n, (band.min, band.max))
+        _join_strays(partition, groups)
         if missing:
             where = describe(parts[i])
             report.infeasible.append(
@@ -911,35 +991,351 @@ def _divide_parts(
                 )
             )
         elif ok:
-            outside = [
-                h
-                for h in (partition.households(g) for g in groups)
-                if not band.min <= h <= band.max
-            ]
-            if outside:
+            stuck = _rebalance(partition, groups, band, feedback)
+            if stuck:
                 # The part could hold grids in the band, but the cuts found between
                 # its buildings missed it: say so rather than call the band met.
                 where = describe(parts[i])
-                held = "、".join(str(h) for h in outside)
-                held_en = ", ".join(str(h) for h in outside)
-                report.infeasible.append(
-                    Text(
-                        f"{where.zh}共 {totals[i]} 户,按户数够分成 {n} 个网格,但在"
-                        "建筑之间找到的切线(切线只走建筑之间的空隙,大型围合街坊里空隙"
-                        f"很少)分不出全部在范围内的网格:有网格为 {held} 户。"
-                        "可放宽户数范围,或手工调整这里的网格。",
-                        f"The {where.en} holds {totals[i]} households, enough for {n} "
-                        "grids in the band, but the cuts found between its buildings "
-                        "(a cut only runs through gaps between buildings, and large "
-                        "perimeter blocks have few) do not all give grids in the band: "
-                        f"grid(s) of {held_en} households. "
-                        "Widen the band, or adjust the grids here by hand.",
+                context = (where, totals[i], n)
+                if misses is not None:
+                    misses.extend((groups[k], near, context) for k, near in stuck)
+                else:
+                    report.infeasible.append(
+                        _missed_text(
+                            where,
+                            totals[i],
+                            n,
+                            [partition.households(groups[k]) for k, _ in stuck],
+                        )
                     )
-                )
         leaves.extend(groups)
         done += n
     _progress(feedback, 85.0)
     return leaves
+
+
+#: A grid left outside the band: its pieces, its neighbours in the part (pieces and
+#: whether re-dividing the two together was tried), and (where, part households,
+#: grids in the part).
+_Miss = tuple[list[int], list[tuple[list[int], bool]], tuple[Text, int, int]]
+
+
+def _missed_text(where: Text, total: int, n: int, outside: list[int]) -> Text:
+    held = "、".join(str(h) for h in outside)
+    held_en = ", ".join(str(h) for h in outside)
+    return Text(
+        f"{where.zh}共 {total} 户,按户数够分成 {n} 个网格,但在"
+        "建筑之间找到的切线(切线只走建筑之间的空隙,大型围合街坊里空隙"
+        f"很少)分不出全部在范围内的网格:有网格为 {held} 户。"
+        "可放宽户数范围,或手工调整这里的网格。",
+        f"The {where.en} holds {total} households, enough for {n} "
+        "grids in the band, but the cuts found between its buildings "
+        "(a cut only runs through gaps between buildings, and large "
+        "perimeter blocks have few) do not all give grids in the band: "
+        f"grid(s) of {held_en} households. "
+        "Widen the band, or adjust the grids here by hand.",
+    )
+
+
+def _explain_misses(
+    report: QualityReport,
+    misses: list[_Miss],
+    partition: Partition,
+    grids: gpd.GeoDataFrame,
+    band: HouseholdBand,
+) -> None:
+    """Why each grid left outside the band could not be brought into it."""
+    if not misses:
+        return
+    geoms = np.asarray(grids.geometry.values, dtype=object)
+    codes = grids["code"].to_numpy(dtype=object)
+    held = grids["households"].to_numpy(dtype=np.int64)
+
+    def grid_of(pieces: list[int]) -> int:
+        probe = shapely.point_on_surface(partition.pieces[pieces[0]].geom)
+        return int(assign_points(np.asarray([probe]), geoms).index[0])
+
+    for pieces, near, (where, total, n) in misses:
+        k = grid_of(pieces)
+        h = int(held[k])
+        zh: list[str] = []
+        en: list[str] = []
+        for other, possible in near:
+            j = grid_of(other)
+            both = h + int(held[j])
+            if possible:
+                zh.append(
+                    f"与相邻网格 {codes[j]}({held[j]} 户)合计 {both} 户,够分成两个范围内"
+                    "的网格,但两格之间的建筑找不到这样的切线"
+                )
+                en.append(
+                    f"with its neighbour {codes[j]} ({held[j]} households) it holds "
+                    f"{both}, enough for two grids in the band, but no cut between "
+                    "their buildings gives two"
+                )
+                # The grid above the band gives buildings; below it, it takes them.
+                give = h > band.max
+                donor, taker = (k, j) if give else (j, k)
+                groups = _groups_towards(
+                    partition, pieces if give else other, geoms[donor], geoms[taker]
+                )
+                if _no_run_fits(groups, int(held[donor]), int(held[taker]), band):
+                    shown = groups[:GROUPS_SHOWN]
+                    more = len(groups) > len(shown)
+                    listed = "、".join(str(g) for g in shown) + ("……" if more else "")
+                    listed_en = ", ".join(str(g) for g in shown) + (
+                        ", …" if more else ""
+                    )
+                    zh[-1] += (
+                        f"({codes[donor]} 的建筑按间距不足 {CLEARANCE:g} 米、无法切开的"
+                        f"建筑群,由近及远依次为 {listed} 户;从离 {codes[taker]} 最近的"
+                        f"起移给它任何几群,两格都不能同时在范围内)"
+                    )
+                    en[-1] += (
+                        f" ({codes[donor]}'s buildings stand in groups closer than "
+                        f"{CLEARANCE:g} m apart that no cut can pass between; from the "
+                        f"one nearest {codes[taker]} on they hold {listed_en} "
+                        f"households, and moving any run of them, nearest first, to "
+                        f"{codes[taker]} leaves one of the two outside the band)"
+                    )
+            else:
+                zh.append(
+                    f"与相邻网格 {codes[j]}({held[j]} 户)合计 {both} 户,"
+                    f"{'多于' if both > 2 * band.max else '少于'}两个网格的"
+                    f"{'上限' if both > 2 * band.max else '下限'}"
+                )
+                en.append(
+                    f"with its neighbour {codes[j]} ({held[j]} households) it holds "
+                    f"{both}, {'more' if both > 2 * band.max else 'fewer'} than two "
+                    "grids can"
+                )
+        if not near:
+            zh.append("它在这片地块内不与其他网格相邻")
+            en.append("it touches no other grid of this land")
+        report.infeasible.append(
+            Text(
+                f"网格 {codes[k]} 有 {h} 户,不在范围 {band.min}–{band.max} 内。"
+                f"它所在的{where.zh}共 {total} 户,按户数够分成 {n} 个网格,"
+                f"但建筑之间的切线(只走建筑之间的空隙)分不出:{';'.join(zh)}。"
+                "可放宽户数范围,或手工调整这里的网格。",
+                f"Grid {codes[k]} holds {h} households, outside the band "
+                f"{band.min}–{band.max}. The {where.en} it lies in holds {total} "
+                f"households, enough for {n} grids in the band, but the cuts between "
+                f"buildings (a cut only runs through gaps between them) miss it: "
+                f"{'; '.join(en)}. Widen the band, or adjust the grids here by hand.",
+            )
+        )
+
+
+def _groups_towards(
+    partition: Partition,
+    pieces: list[int],
+    grid: BaseGeometry,
+    neighbour: BaseGeometry,
+) -> list[int]:
+    """Households of the groups of a grid's buildings that no cut can pass between
+    (standing less than :data:`~gridgis.core.divide.split.CLEARANCE` apart), nearest
+    to the boundary with ``neighbour`` first; groups without households left out."""
+    members = partition.members(pieces)
+    if len(members) == 0:
+        return []
+    people = partition.buildings
+    blobs = np.asarray(
+        shapely.get_parts(
+            shapely.union_all(shapely.buffer(people.footprints[members], CLEARANCE / 2))
+        ),
+        dtype=object,
+    )
+    where = assign_points(people.points[members], blobs).index
+    totals = np.bincount(
+        where[where >= 0],
+        weights=people.households[members][where >= 0],
+        minlength=len(blobs),
+    ).astype(np.int64)
+    border = shapely.intersection(grid.boundary, neighbour.boundary)
+    order = np.argsort(shapely.distance(blobs, border), kind="stable")
+    return [int(totals[b]) for b in order if totals[b] > 0]
+
+
+def _no_run_fits(
+    groups: list[int], mine: int, theirs: int, band: HouseholdBand
+) -> bool:
+    """Whether moving no run of ``groups`` (nearest first) puts both grids in band."""
+    moved = 0
+    for g in groups[:-1]:
+        moved += g
+        if band.min <= mine - moved <= band.max and band.min <= theirs + moved <= (
+            band.max
+        ):
+            return False
+    return bool(groups)
+
+
+def _outside(households: int, band: HouseholdBand) -> int:
+    """How far ``households`` lie outside the band (0 inside it)."""
+    return max(band.min - households, households - band.max, 0)
+
+
+def _join_strays(partition: Partition, groups: list[list[int]]) -> None:
+    """Pieces a cut left apart from the rest of their group join the neighbouring
+    group they share most boundary with, so that every group is in one piece."""
+    for k in range(len(groups)):
+        pieces = partition.components(groups[k], same_zone=False)
+        if len(pieces) < 2:
+            continue
+        pieces.sort(key=lambda c: (-partition.households(c), -len(c)))
+        groups[k] = pieces[0]
+        for stray in pieces[1:]:
+            owner = {p: j for j, g in enumerate(groups) for p in g}
+            shared: dict[int, float] = {}
+            for p in stray:
+                for q, (length, _) in partition.neighbours(p).items():
+                    j = owner.get(q)
+                    if j is not None and j != k:
+                        shared[j] = shared.get(j, 0.0) + length
+            if shared:
+                j = max(shared, key=lambda j: shared[j])
+                groups[j] = sorted(groups[j] + stray)
+            else:
+                groups[k] = sorted(groups[k] + stray)
+
+
+def _rebalance(
+    partition: Partition,
+    groups: list[list[int]],
+    band: HouseholdBand,
+    feedback: Feedback | None,
+) -> list[tuple[int, list[tuple[list[int], bool]]]]:
+    """Grids outside the band divided again together with one or two neighbours.
+
+    ``groups`` (the grids of one part) is changed in place where a division of a
+    grid and its neighbours together puts fewer households outside the band. Returns
+    the grids still outside: their position and their neighbours (pieces, and
+    whether the two together could make grids in the band by their households).
+    """
+    lo, hi = band.min, band.max
+    tried: set[frozenset[int]] = set()
+    while True:
+        check(feedback)
+        owner = {p: k for k, g in enumerate(groups) for p in g}
+        held = [partition.households(g) for g in groups]
+        bad = [k for k in range(len(groups)) if _outside(held[k], band)]
+        if not bad:
+            return []
+        changed = False
+        for k in sorted(bad, key=lambda k: -_outside(held[k], band)):
+            combos = _around(partition, groups, owner, k)
+            for combo in combos:
+                total = sum(held[c] for c in combo)
+                key = frozenset(p for c in combo for p in groups[c])
+                if not len(combo) * lo <= total <= len(combo) * hi or key in tried:
+                    continue
+                tried.add(key)
+                before = [groups[c] for c in combo]
+                new, missing = partition.divide(sorted(key), len(combo), (lo, hi))
+                worse = sum(_outside(held[c], band) for c in combo)
+                now = sum(_outside(partition.households(g), band) for g in new)
+                if missing == 0 and len(new) == len(combo) and now < worse:
+                    for c, g in zip(combo, new, strict=True):
+                        groups[c] = g
+                    changed = True
+                    break
+                # Not better: the old grids again, on the pieces the attempt cut.
+                for c, g in zip(combo, _regroup(partition, before, new), strict=True):
+                    groups[c] = g
+            if changed:
+                break
+        if not changed:
+            owner = {p: k for k, g in enumerate(groups) for p in g}
+            held = [partition.households(g) for g in groups]
+            out = []
+            for k in bad:
+                near = _neighbour_groups(partition, groups, owner, k)
+                out.append(
+                    (
+                        k,
+                        [
+                            (groups[j], 2 * lo <= held[k] + held[j] <= 2 * hi)
+                            for j in near
+                        ],
+                    )
+                )
+            return out
+
+
+def _around(
+    partition: Partition,
+    groups: list[list[int]],
+    owner: dict[int, int],
+    k: int,
+) -> list[list[int]]:
+    """Connected sets of 2 to :data:`MAX_TOGETHER` groups holding group ``k``.
+
+    Grown one neighbour at a time (the :data:`MAX_PARTNERS` longest-bordering
+    neighbours of each member), smallest sets first.
+    """
+    near: dict[int, list[int]] = {}
+
+    def of(g: int) -> list[int]:
+        if g not in near:
+            near[g] = _neighbour_groups(partition, groups, owner, g)[:MAX_PARTNERS]
+        return near[g]
+
+    level: list[list[int]] = [[k]]
+    seen: set[frozenset[int]] = set()
+    out: list[list[int]] = []
+    for _ in range(MAX_TOGETHER - 1):
+        grown: list[list[int]] = []
+        for combo in level:
+            for g in combo:
+                for j in of(g):
+                    key = frozenset([*combo, j])
+                    if j in combo or key in seen:
+                        continue
+                    seen.add(key)
+                    grown.append([*combo, j])
+        out.extend(grown)
+        level = grown
+    return out
+
+
+def _neighbour_groups(
+    partition: Partition,
+    groups: list[list[int]],
+    owner: dict[int, int],
+    k: int,
+) -> list[int]:
+    """The groups sharing boundary with group ``k``, longest shared boundary first."""
+    shared: dict[int, float] = {}
+    for p in groups[k]:
+        for q, (length, _) in partition.neighbours(p).items():
+            j = owner.get(q)
+            if j is not None and j != k:
+                shared[j] = shared.get(j, 0.0) + length
+    return sorted(shared, key=lambda j: -shared[j])
+
+
+def _regroup(
+    partition: Partition, before: list[list[int]], pieces: list[list[int]]
+) -> list[list[int]]:
+    """The groups ``before`` on today's pieces: each live piece of ``pieces`` joins
+    the group that held it, or the piece it was cut from."""
+    out: list[list[int]] = [[] for _ in before]
+    whose = {p: g for g, group in enumerate(before) for p in group}
+    for p in (p for group in pieces for p in group):
+        g = whose.get(p)
+        if g is None:
+            probe = shapely.point_on_surface(partition.pieces[p].geom)
+            g = next(
+                (
+                    whose[q]
+                    for q in whose
+                    if partition.pieces[q].geom.contains(probe)
+                ),
+                0,
+            )
+        out[g].append(p)
+    return [sorted(g) for g in out]
 
 
 def _attach_empty(
@@ -1042,15 +1438,23 @@ def _join_small_zones(
                 continue
             # Prefer a neighbour the band can still be met in once joined: joining
             # a part that fits on its own would only carry the problem on.
+            # Land without households (a strip between carriageways) is crossed
+            # only to reach land with households.
             j = max(
                 shared,
                 key=lambda j: (
                     _grid_count(total + partition.households(parts[j]), band, band.min)[
                         1
                     ],
+                    partition.households(parts[j]) > 0,
                     shared[j],
                 ),
             )
+            if partition.households(parts[j]) == 0:
+                parts[k] = parts[k] + parts[j]
+                del parts[j]
+                changed = True
+                break
             mine = "、".join(zone_names.get(partition.pieces[part[0]].zone) or ["—"])
             theirs = "、".join(
                 zone_names.get(partition.pieces[parts[j][0]].zone) or ["—"]
