@@ -198,58 +198,91 @@ def close_dangles(edges: list[LineString], distance: float) -> list[LineString]:
     return out
 
 
-def close_gaps(
-    lines: list[LineString], boundary: list[LineString], reach: float
-) -> list[LineString]:
-    """Straight closures from the loose ends of ``lines`` to the nearest line.
+def loose_ends(
+    lines: list[LineString], boundary: list[LineString]
+) -> list[tuple[np.ndarray, np.ndarray, int, list[LineString]]]:
+    """The ends of ``lines`` that meet no other line nor ``boundary``.
 
-    A loose end is an end point of the noded ``lines`` that no other edge shares.
-    It is closed by the shortest straight line to ``boundary`` when that is at most
-    ``reach`` long, and also to the nearest other edge of ``lines`` (one that does
-    not touch the loose edge) when that is nearer still; ends farther from both
-    stay open.
+    Each as ``(end, the vertex before it, its edge, the noded edges of lines)``:
+    the edges are ``lines`` noded with each other and with ``boundary``, without
+    the boundary's own.
     """
-    if reach <= 0 or not lines:
+    if not lines:
         return []
     border = shapely.union_all(np.asarray(boundary, dtype=object))
-    noded = shapely.union_all(np.asarray(lines + boundary, dtype=object))
-    edges = [e for e in line_parts([noded]) if not _on(e, border)]
-    if not edges:
-        return []
+    noded = line_parts(
+        [shapely.union_all(np.asarray(lines + boundary, dtype=object))]
+    )
+    edges = [e for e in noded if not _on(e, border)]
 
     def key(point: np.ndarray) -> tuple[float, float]:
         return (round(float(point[0]), 6), round(float(point[1]), 6))
 
     ends: dict[tuple[float, float], int] = {}
-    for edge in line_parts([noded]):
+    for edge in noded:
         coords = np.asarray(edge.coords)
         for point in (coords[0], coords[-1]):
             ends[key(point)] = ends.get(key(point), 0) + 1
-    tree = shapely.STRtree(edges)
-    out: list[LineString] = []
+    out = []
     for k, edge in enumerate(edges):
         coords = np.asarray(edge.coords)
         for end, before in ((coords[0], coords[1]), (coords[-1], coords[-2])):
-            if ends[key(end)] != 1:
-                continue
-            point = shapely.Point(end)
-            to_border = float(border.distance(point)) if not border.is_empty else np.inf
-            if to_border < 1e-6:
-                # On the boundary but not noded with it: a hair longer, it is.
-                out.append(_overshoot(LineString([before, end])))
-            elif to_border <= reach:
-                out.append(_overshoot(shapely.shortest_line(point, border)))
-            near = [
-                j
-                for j in tree.query(point, predicate="dwithin", distance=reach)
-                if j != k and not edges[j].intersects(edge)
-            ]
-            if not near:
-                continue
-            dist = shapely.distance(point, np.asarray([edges[j] for j in near]))
-            best = int(np.argmin(dist))
-            if dist[best] < to_border and dist[best] > 1e-6:
-                out.append(_overshoot(shapely.shortest_line(point, edges[near[best]])))
+            if ends[key(end)] == 1:
+                out.append((end, before, k, edges))
+    return out
+
+
+def gap_lines(
+    end: np.ndarray,
+    before: np.ndarray,
+    edge: int,
+    edges: list[LineString],
+    border: BaseGeometry,
+) -> list[LineString]:
+    """The shortest straight lines from a loose end to ``border`` and to the
+    nearest edge that does not touch its own (either may be missing)."""
+    point = shapely.Point(end)
+    out = []
+    if not border.is_empty:
+        if border.distance(point) < 1e-6:
+            # On the boundary but not noded with it: a hair longer, it is.
+            step = (end - before) / max(float(np.hypot(*(end - before))), 1e-9)
+            out.append(LineString([end - 0.01 * step, end]))
+        else:
+            out.append(shapely.shortest_line(point, border))
+    others = np.asarray(
+        [e for j, e in enumerate(edges) if j != edge and not e.intersects(edges[edge])],
+        dtype=object,
+    )
+    if len(others):
+        dist = shapely.distance(point, others)
+        best = int(np.argmin(dist))
+        if dist[best] > 1e-6:
+            out.append(shapely.shortest_line(point, others[best]))
+    return out
+
+
+def close_gaps(
+    lines: list[LineString], boundary: list[LineString], reach: float
+) -> list[LineString]:
+    """Straight closures from the loose ends of ``lines`` to the nearest line.
+
+    A loose end (see :func:`loose_ends`) is closed by the shortest straight line to
+    ``boundary`` when that is at most ``reach`` long, and also to the nearest other
+    edge of ``lines`` (one that does not touch the loose edge) when that is nearer
+    still; ends farther from both stay open.
+    """
+    if reach <= 0:
+        return []
+    border = shapely.union_all(np.asarray(boundary, dtype=object))
+    out: list[LineString] = []
+    for end, before, edge, edges in loose_ends(lines, boundary):
+        gaps = gap_lines(end, before, edge, edges, border)
+        to_border = gaps[0].length if gaps and not border.is_empty else np.inf
+        for k, line in enumerate(gaps):
+            to_line = k == 0 and not border.is_empty
+            if line.length <= reach and (to_line or line.length < to_border):
+                out.append(_overshoot(line))
     return out
 
 

@@ -32,6 +32,8 @@ from gridgis.core.divide.blocks import (
     BuildingSet,
     close_gaps,
     conform,
+    gap_lines,
+    loose_ends,
     line_parts,
     make_blocks,
     near_mask,
@@ -48,6 +50,7 @@ from gridgis.core.link import assign_points, inside_points
 from gridgis.core.progress import Feedback, check
 from gridgis.core.settings import HouseholdBand, Settings
 from gridgis.core.store import Store
+from gridgis.core.validate.issue import Options
 
 #: Precision grid (metres) of the grids a division writes.
 TIDY_GRID = 1e-3
@@ -385,13 +388,12 @@ def divide_community(
 
     blocks = cut([])
     # Arterials that stop a short gap before the boundary or another arterial are
-    # closed across it, so that the land between arterials is closed too.
-    arterials = _arterials(inputs.roads, inputs.area)
-    closures = _arterial_closures(
-        arterials,
-        inputs.area,
-        max(options.snap_distance, CLOSE_SHARE * _block_width(blocks, buildings)),
-    )
+    # closed across it, so that the land between arterials is closed too. The roads
+    # grids are not to cross are those the validator warns about.
+    rules = Options.from_settings_extra(settings.extra)
+    arterials = _arterials(inputs.roads, inputs.area, rules.crossing_road_classes)
+    reach = max(options.snap_distance, CLOSE_SHARE * _block_width(blocks, buildings))
+    closures = _arterial_closures(arterials, inputs.area, reach)
     if closures:
         blocks = cut(closures)
     roads_inside = shapely.union_all(
@@ -422,6 +424,7 @@ def divide_community(
 
     # Parts to divide: connected, inside one zone; zones too small join a neighbour.
     parts = partition.components(pool, same_zone=separate)
+    lands = _lands(partition, parts)
     if separate:
         parts = _join_small_zones(partition, parts, band, zone_names, report.notes)
     describe = _Describer(partition, inputs.community, zone_names, len(parts))
@@ -455,20 +458,28 @@ def divide_community(
     measure(report, grids, inputs.community, roads_inside, inputs.all_footprints, bands)
     if respect:
         report.overlay_crossings = _crossings(grids, inputs.overlays, respect)
-    crossings = _arterial_crossings(grids, arterials)
+    crossings = _arterial_crossings(
+        grids,
+        arterials,
+        max(settings.topology_tolerance, 1.0),
+        rules.crossing_road_length,
+    )
     report.arterial_crossings = len(crossings)
-    by_code = grids.set_index("code").geometry
-    for code, roads, metres in crossings:
-        called = "、".join(roads[:3])
-        called_en = ", ".join(roads[:3])
-        why = _why_joined(by_code[code], blocks, buildings, zones, band)
-        report.notes.append(
-            Text(
-                f"网格 {code} 有主干路 {called} 穿过(约 {metres:.0f} 米):{why.zh}",
-                f"Grid {code} is crossed by the arterial road {called_en} (about "
-                f"{metres:.0f} m): {why.en}",
+    if crossings:
+        why = _Crossings(blocks, buildings, lands, band, arterials, inputs.area, reach)
+        by_code = grids.set_index("code").geometry
+        for code, roads, metres in crossings:
+            called = "、".join(roads[:3])
+            called_en = ", ".join(roads[:3])
+            reason = why(by_code[code])
+            report.notes.append(
+                Text(
+                    f"网格 {code} 有主干路 {called} 穿过(约 {metres:.0f} 米):"
+                    f"{reason.zh}",
+                    f"Grid {code} is crossed by the arterial road {called_en} (about "
+                    f"{metres:.0f} m): {reason.en}",
+                )
             )
-        )
     building_grid = _building_grid(buildings, grids)
     report.seconds = time.perf_counter() - started
     _progress(feedback, 100.0)
@@ -638,9 +649,13 @@ def _zones(
     return zones, zone_names
 
 
-def _arterials(roads: gpd.GeoDataFrame, area: BaseGeometry) -> gpd.GeoDataFrame:
-    """The arterial roads inside ``area``, clipped to it, with their names."""
-    chosen = roads[roads["class"] == RoadClass.ARTERIAL.value]
+def _arterials(
+    roads: gpd.GeoDataFrame,
+    area: BaseGeometry,
+    classes: tuple[str, ...] = (RoadClass.ARTERIAL.value,),
+) -> gpd.GeoDataFrame:
+    """The roads of ``classes`` (arterial) inside ``area``, clipped, with names."""
+    chosen = roads[roads["class"].isin(classes)]
     if chosen.empty:
         return chosen
     clipped = shapely.intersection(np.asarray(chosen.geometry.values), area)
@@ -760,65 +775,119 @@ def _block_width(blocks: Blocks, buildings: BuildingSet) -> float:
     return float(np.sqrt(np.median(shapely.area(blocks.geoms[homes]))))
 
 
-def _why_joined(
-    grid: BaseGeometry,
-    blocks: Blocks,
-    buildings: BuildingSet,
-    zones: np.ndarray,
-    band: HouseholdBand,
-) -> Text:
-    """Why a grid holds land from both sides of an arterial road.
+def _lands(partition: Partition, parts: list[list[int]]) -> dict[int, tuple[int, int]]:
+    """Block → (its land between arterials, the land's households).
 
-    The land between arterials (the zone) of each block mostly inside the grid,
-    with its households; the zones besides the grid's largest are the ones joined.
+    The lands are the parts the community is divided in before parts too small
+    for a grid join a neighbour.
     """
-    geoms = blocks.geoms
-    inside = shapely.area(shapely.intersection(geoms, grid)) > 0.5 * shapely.area(geoms)
-    totals: dict[int, int] = {}
-    for b in np.flatnonzero(inside):
-        z = int(zones[b])
-        totals[z] = totals.get(z, 0) + int(
-            buildings.households[blocks.members[b]].sum()
-        )
-    if len(totals) < 2:
+    out: dict[int, tuple[int, int]] = {}
+    for k, part in enumerate(parts):
+        total = partition.households(part)
+        for p in part:
+            out.setdefault(partition.pieces[p].block, (k, total))
+    return out
+
+
+class _Crossings:
+    """Why a grid holds an arterial road: plain words for the report."""
+
+    def __init__(
+        self,
+        blocks: Blocks,
+        buildings: BuildingSet,
+        lands: dict[int, tuple[int, int]],
+        band: HouseholdBand,
+        arterials: gpd.GeoDataFrame,
+        area: BaseGeometry,
+        reach: float,
+    ) -> None:
+        self.blocks = blocks
+        self.buildings = buildings
+        self.lands = lands
+        self.band = band
+        self.reach = reach
+        roads = line_parts(list(arterials.geometry.values))
+        border = line_parts([area.boundary])
+        edge = shapely.union_all(np.asarray(border, dtype=object))
+        self.ends: list[tuple[BaseGeometry, float]] = []
+        for end, before, k, edges in loose_ends(roads, border):
+            gaps = gap_lines(end, before, k, edges, edge)
+            if gaps:
+                self.ends.append((shapely.Point(end), min(g.length for g in gaps)))
+        self.roads = shapely.union_all(np.asarray(roads, dtype=object))
+
+    def __call__(self, grid: BaseGeometry) -> Text:
+        band = self.band
+        geoms = self.blocks.geoms
+        touched = np.flatnonzero(shapely.area(shapely.intersection(geoms, grid)) > 10.0)
+        small: dict[int, int] = {}
+        for b in touched:
+            land, total = self.lands.get(int(b), (-1, 0))
+            if land >= 0 and not _grid_count(total, band, band.min)[1]:
+                small[land] = total
+        held = sorted(small.values())
+        if held and held[-1] == 0:
+            return Text(
+                "路另一侧两条主干路之间的地块没有住户(如双向车道之间的隔离带),"
+                "不能单独成为网格,已并入相邻网格。",
+                "the land on the road's other side, between arterials, holds no "
+                "households (a strip such as the one between the two carriageways of "
+                "a road) and cannot be a grid of its own; it was joined to this grid.",
+            )
+        if held:
+            shown = "、".join(str(h) for h in held if h)
+            shown_en = ", ".join(str(h) for h in held if h)
+            return Text(
+                f"路另一侧两条主干路之间的地块只有 {shown} 户,不能单独分成户数范围"
+                f"({band.min}–{band.max} 户)内的网格,已与相邻地块合并。",
+                f"the land between arterials on the road's other side holds {shown_en} "
+                f"households, which cannot form grids in the band ({band.min}–"
+                f"{band.max}) on their own; it was joined to its neighbour.",
+            )
+        core = shapely.intersection(self.roads, grid)
+        for point, gap in self.ends:
+            if grid.contains(point) and gap > self.reach:
+                return Text(
+                    f"路在网格内中断,距另一条主干路或社区边界 {gap:.0f} 米,"
+                    f"超过可自动连通的 {self.reach:.0f} 米,两侧地块在路端相连,"
+                    "不能沿路分开。",
+                    f"the road ends inside the grid, {gap:.0f} m short of another "
+                    "arterial or the community boundary (gaps up to "
+                    f"{self.reach:.0f} m are closed), so the land on its two sides "
+                    "joins around its end.",
+                )
+        through = shapely.intersects(self.buildings.footprints, core)
+        if through.any():
+            return Text(
+                f"路穿过建筑({self.buildings.ids[np.flatnonzero(through)[0]]}),"
+                "两侧地块只能作为一个街坊。",
+                "the road runs through a building "
+                f"({self.buildings.ids[np.flatnonzero(through)[0]]}), so the land on "
+                "its two sides is one block.",
+            )
         return Text(
-            "路在网格内中断或两侧地块在路端相连,不能沿路分开。",
-            "the road ends inside the grid, or the land on its two sides joins "
-            "around its end, so the grid cannot be parted along it.",
+            "路两侧的地块各自都能单独成为网格,但划分没有把它们分开。",
+            "the land on each side could hold grids of its own, but the division "
+            "did not keep them apart.",
         )
-    main = max(totals, key=lambda z: totals[z])
-    joined = sorted(h for z, h in totals.items() if z != main)
-    if joined[-1] == 0:
-        return Text(
-            "路另一侧两条主干路之间的地块没有住户(如双向车道之间的隔离带),"
-            "不能单独成为网格,已并入相邻网格。",
-            "the land on the road's other side, between arterials, holds no "
-            "households (a strip such as the one between the two carriageways of a "
-            "road) and cannot be a grid of its own; it was joined to this grid.",
-        )
-    held = "、".join(str(h) for h in joined if h)
-    held_en = ", ".join(str(h) for h in joined if h)
-    return Text(
-        f"路另一侧两条主干路之间的地块只有 {held} 户,不能单独分成户数范围"
-        f"({band.min}–{band.max} 户)内的网格,已与相邻地块合并。",
-        f"the land between arterials on the road's other side holds {held_en} "
-        f"households, which cannot form grids in the band ({band.min}–{band.max}) "
-        "on their own; it was joined to its neighbour.",
-    )
 
 
 def _arterial_crossings(
-    grids: gpd.GeoDataFrame, arterials: gpd.GeoDataFrame
+    grids: gpd.GeoDataFrame,
+    arterials: gpd.GeoDataFrame,
+    margin: float = 1.0,
+    length: float = 20.0,
 ) -> list[tuple[str, list[str], float]]:
     """Grids an arterial road runs through: code, road names, metres inside.
 
-    As the validator counts them: 20 m or more of the road inside the grid, away
-    from its boundary.
+    As the validator's rule ``shape.road_crossing`` counts them: ``length`` metres
+    or more of the road inside the grid, more than ``margin`` from its boundary.
     """
     if arterials.empty or grids.empty:
         return []
     geoms = np.asarray(grids.geometry.values, dtype=object)
-    cores = shapely.buffer(geoms, -1.0)
+    cores = shapely.buffer(geoms, -margin)
     lines = np.asarray(arterials.geometry.values, dtype=object)
     names = _road_names(arterials)
     g, r = shapely.STRtree(lines).query(cores, predicate="intersects")
@@ -827,7 +896,7 @@ def _arterial_crossings(
     for k in np.unique(g):
         mine = (g == k) & (inside > 0)
         total = float(inside[mine].sum())
-        if total >= 20.0:
+        if total >= length:
             roads = sorted({names[j] for j in r[mine]})
             out.append((str(grids["code"].iloc[k]), roads, total))
     return out
