@@ -210,9 +210,7 @@ def loose_ends(
     if not lines:
         return []
     border = shapely.union_all(np.asarray(boundary, dtype=object))
-    noded = line_parts(
-        [shapely.union_all(np.asarray(lines + boundary, dtype=object))]
-    )
+    noded = line_parts([shapely.union_all(np.asarray(lines + boundary, dtype=object))])
     edges = [e for e in noded if not _on(e, border)]
 
     def key(point: np.ndarray) -> tuple[float, float]:
@@ -239,8 +237,11 @@ def gap_lines(
     edges: list[LineString],
     border: BaseGeometry,
 ) -> list[LineString]:
-    """The shortest straight lines from a loose end to ``border`` and to the
-    nearest edge that does not touch its own (either may be missing)."""
+    """The shortest straight lines from a loose end to ``border`` and to an edge.
+
+    The edge is the nearest one that does not touch the loose end's own; either
+    line may be missing.
+    """
     point = shapely.Point(end)
     out = []
     if not border.is_empty:
@@ -287,8 +288,10 @@ def close_gaps(
 
 
 def _overshoot(line: BaseGeometry, by: float = 0.01) -> LineString:
-    """``line`` made ``by`` metres longer at its far end, so that noding finds where
-    it meets the line it was drawn to (the dangling tip is dropped by polygonising).
+    """``line`` made ``by`` metres longer at its far end.
+
+    Noding then finds where it meets the line it was drawn to; the dangling tip is
+    dropped by polygonising.
     """
     coords = np.asarray(line.coords)
     step = coords[-1] - coords[0]

@@ -33,8 +33,8 @@ from gridgis.core.divide.blocks import (
     close_gaps,
     conform,
     gap_lines,
-    loose_ends,
     line_parts,
+    loose_ends,
     make_blocks,
     near_mask,
     shared_segments,
@@ -739,9 +739,11 @@ def _arterial_zones(
 def _arterial_closures(
     arterials: gpd.GeoDataFrame, area: BaseGeometry, reach: float
 ) -> list[shapely.LineString]:
-    """Gaps of at most ``reach`` between an arterial's loose end and the boundary
-    or another arterial, as straight lines (see
-    :func:`~gridgis.core.divide.blocks.close_gaps`)."""
+    """Lines closing the gaps where an arterial stops short (at most ``reach``).
+
+    From an arterial's loose end to the boundary or another arterial, see
+    :func:`~gridgis.core.divide.blocks.close_gaps`.
+    """
     if arterials.empty:
         return []
     return close_gaps(
@@ -1202,9 +1204,12 @@ def _groups_towards(
     grid: BaseGeometry,
     neighbour: BaseGeometry,
 ) -> list[int]:
-    """Households of the groups of a grid's buildings that no cut can pass between
-    (standing less than :data:`~gridgis.core.divide.split.CLEARANCE` apart), nearest
-    to the boundary with ``neighbour`` first; groups without households left out."""
+    """Households of the groups of a grid's buildings no cut can pass between.
+
+    Buildings less than :data:`~gridgis.core.divide.split.CLEARANCE` apart form a
+    group; nearest to the boundary with ``neighbour`` first; groups without
+    households left out.
+    """
     members = partition.members(pieces)
     if len(members) == 0:
         return []
@@ -1246,8 +1251,10 @@ def _outside(households: int, band: HouseholdBand) -> int:
 
 
 def _join_strays(partition: Partition, groups: list[list[int]]) -> None:
-    """Pieces a cut left apart from the rest of their group join the neighbouring
-    group they share most boundary with, so that every group is in one piece."""
+    """Every group in one piece: pieces a cut left apart join a neighbour.
+
+    Each joins the neighbouring group it shares most boundary with.
+    """
     for k in range(len(groups)):
         pieces = partition.components(groups[k], same_zone=False)
         if len(pieces) < 2:
@@ -1387,8 +1394,11 @@ def _neighbour_groups(
 def _regroup(
     partition: Partition, before: list[list[int]], pieces: list[list[int]]
 ) -> list[list[int]]:
-    """The groups ``before`` on today's pieces: each live piece of ``pieces`` joins
-    the group that held it, or the piece it was cut from."""
+    """The groups ``before`` on today's pieces.
+
+    Each live piece of ``pieces`` joins the group that held it, or that held the
+    piece it was cut from.
+    """
     out: list[list[int]] = [[] for _ in before]
     whose = {p: g for g, group in enumerate(before) for p in group}
     for p in (p for group in pieces for p in group):
@@ -1396,11 +1406,7 @@ def _regroup(
         if g is None:
             probe = shapely.point_on_surface(partition.pieces[p].geom)
             g = next(
-                (
-                    whose[q]
-                    for q in whose
-                    if partition.pieces[q].geom.contains(probe)
-                ),
+                (whose[q] for q in whose if partition.pieces[q].geom.contains(probe)),
                 0,
             )
         out[g].append(p)

@@ -1168,8 +1168,11 @@ class Partition:
         return leaves, missing
 
     def _mend(self, a: list[int], b: list[int]) -> tuple[list[int], list[int]]:
-        """Sides of a cut, each in one piece: parts of a side that the cut, measured
-        exactly, left apart from the rest of it go to the other side."""
+        """Sides of a cut, each in one piece.
+
+        Parts of a side that the cut, measured exactly, left apart from the rest of
+        it go to the other side.
+        """
         for _ in range(2):
             for side, other in ((a, b), (b, a)):
                 parts = self.components(side, same_zone=False)
