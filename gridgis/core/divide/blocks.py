@@ -147,6 +147,20 @@ def line_parts(geoms: np.ndarray | list[BaseGeometry]) -> list[LineString]:
     return out
 
 
+def _end_key(point: np.ndarray) -> tuple[float, float]:
+    return (round(float(point[0]), 6), round(float(point[1]), 6))
+
+
+def _end_counts(edges: list[LineString]) -> dict[tuple[float, float], int]:
+    """How many of ``edges`` end at each end point (keyed by :func:`_end_key`)."""
+    ends: dict[tuple[float, float], int] = {}
+    for edge in edges:
+        coords = np.asarray(edge.coords)
+        for point in (coords[0], coords[-1]):
+            ends[_end_key(point)] = ends.get(_end_key(point), 0) + 1
+    return ends
+
+
 def close_dangles(edges: list[LineString], distance: float) -> list[LineString]:
     """Short extensions that join roads stopping short of another line.
 
@@ -157,14 +171,8 @@ def close_dangles(edges: list[LineString], distance: float) -> list[LineString]:
     if distance <= 0 or not edges:
         return []
 
-    def key(point: np.ndarray) -> tuple[float, float]:
-        return (round(float(point[0]), 6), round(float(point[1]), 6))
-
-    ends: dict[tuple[float, float], int] = {}
-    for edge in edges:
-        coords = np.asarray(edge.coords)
-        for point in (coords[0], coords[-1]):
-            ends[key(point)] = ends.get(key(point), 0) + 1
+    ends = _end_counts(edges)
+    key = _end_key
     tree = shapely.STRtree(edges)
     out: list[LineString] = []
     for k, edge in enumerate(edges):
@@ -213,14 +221,8 @@ def loose_ends(
     noded = line_parts([shapely.union_all(np.asarray(lines + boundary, dtype=object))])
     edges = [e for e in noded if not _on(e, border)]
 
-    def key(point: np.ndarray) -> tuple[float, float]:
-        return (round(float(point[0]), 6), round(float(point[1]), 6))
-
-    ends: dict[tuple[float, float], int] = {}
-    for edge in noded:
-        coords = np.asarray(edge.coords)
-        for point in (coords[0], coords[-1]):
-            ends[key(point)] = ends.get(key(point), 0) + 1
+    ends = _end_counts(noded)
+    key = _end_key
     out = []
     for k, edge in enumerate(edges):
         coords = np.asarray(edge.coords)
