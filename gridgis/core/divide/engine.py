@@ -843,7 +843,7 @@ class _Crossings:
             shown = "、".join(str(h) for h in held if h)
             shown_en = ", ".join(str(h) for h in held if h)
             return Text(
-                f"路另一侧两条主干路之间的地块只有 {shown} 户,不能单独分成户数范围"
+                f"路另一侧两条主干路之间的地块有 {shown} 户,不能单独分成户数范围"
                 f"({band.min}–{band.max} 户)内的网格,已与相邻地块合并。",
                 f"the land between arterials on the road's other side holds {shown_en} "
                 f"households, which cannot form grids in the band ({band.min}–"
