@@ -283,8 +283,8 @@ def close_gaps(
         gaps = gap_lines(end, before, edge, edges, border)
         to_border = gaps[0].length if gaps and not border.is_empty else np.inf
         for k, line in enumerate(gaps):
-            to_line = k == 0 and not border.is_empty
-            if line.length <= reach and (to_line or line.length < to_border):
+            to_boundary = k == 0 and not border.is_empty
+            if line.length <= reach and (to_boundary or line.length < to_border):
                 out.append(_overshoot(line))
     return out
 
