@@ -129,13 +129,17 @@ def test_turned_and_mirrored_maps_divide_just_as_well(rotate, mirror):
 
 
 @pytest.mark.slow
-def test_high_rise_compounds_never_make_a_grid_in_pieces():
-    area = real_area("kouvola", density="highrise")
+@pytest.mark.parametrize(("rotate", "mirror"), [(0.0, False), (115.0, True)])
+def test_high_rise_compounds_never_make_a_grid_in_pieces(rotate, mirror):
+    area = real_area("kouvola", density="highrise", rotate=rotate, mirror=mirror)
     hh = area.buildings["households"]
     assert ((hh >= 100) & (hh <= 600)).sum() >= 50
     assert (hh > BAND[1]).sum() >= 3
     code = area.communities["code"].iloc[0]
-    report = check(divide_community(area.store(), code), area, code)
+    store = area.store()
+    division = divide_community(store, code)
+    report = check(division, area, code)
+    explained_crossings(division, store)
     # Every building above the band is a grid of its own, and the report says so.
     assert len(report.oversize_buildings) == int((hh > BAND[1]).sum())
     assert any("on their own" in note.en for note in report.notes)
