@@ -22,6 +22,7 @@ from gridgis.core.link import assign_points, cut_buildings, inside_points
 from gridgis.core.progress import Cancelled, Recorder
 from gridgis.core.settings import HouseholdBand
 from gridgis.core.store import MemoryStore
+from gridgis.core.validate import validate_project
 from tests.core.towns import COMMUNITY, X0, Y0, insert, rows_of_buildings, town
 
 
@@ -362,6 +363,38 @@ def test_an_arterial_that_stops_short_still_parts_the_grids(memory):
     west = division.grids.geometry.apply(lambda g: g.centroid.x < X0 + 200)
     assert division.grids.loc[west, "households"].sum() == 800
     assert all(g.bounds[2] <= X0 + 200 + 1e-6 for g in division.grids.geometry[west])
+
+
+def test_a_locked_grid_an_arterial_crosses_is_counted_as_the_validator_does(memory):
+    # The locked grid spans the arterial (kept as drawn); the rest is divided along
+    # it. The report counts the locked grid too, as shape.road_crossing does.
+    arterial_town(memory, stop=140)
+    locked = box(X0 + 100, Y0, X0 + 300, Y0 + 100)
+    insert(
+        memory,
+        "grids",
+        [
+            {
+                "code": f"{COMMUNITY}009",
+                "name": "老城网格",
+                "community_code": COMMUNITY,
+                "kind": "residential",
+            }
+        ],
+        [locked],
+    )
+    options = DivisionOptions(locked=(f"{COMMUNITY}009",))
+    division = divide_community(memory, COMMUNITY, options)
+    report = division.report
+    crossed = [n.en for n in report.notes if "is crossed by the arterial" in n.en]
+    assert report.arterial_crossings == len(crossed) == 1
+    assert f"Grid {COMMUNITY}009 " in crossed[0]
+    assert "kept as it was" in crossed[0]
+    apply_division(memory, division)
+    warned = validate_project(
+        memory, community=COMMUNITY, rules=["shape.road_crossing"]
+    )
+    assert [issue.code for issue in warned] == [f"{COMMUNITY}009"]
 
 
 def test_close_gaps_closes_only_gaps_short_of_the_reach():

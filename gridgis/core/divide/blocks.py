@@ -232,27 +232,51 @@ def loose_ends(
     return out
 
 
+#: A closure may turn at most this far (degrees) from the direction of the road it
+#: continues: one that would run back along the road closes nothing.
+MAX_TURN = 120.0
+
+
 def gap_lines(
     end: np.ndarray,
     before: np.ndarray,
     edge: int,
     edges: list[LineString],
     border: BaseGeometry,
-) -> list[LineString]:
+    ray: float,
+) -> tuple[LineString | None, LineString | None]:
     """The shortest straight lines from a loose end to ``border`` and to an edge.
 
-    The edge is the nearest one that does not touch the loose end's own; either
-    line may be missing.
+    The edge is the nearest one that does not touch the loose end's own. A line
+    turning more than :data:`MAX_TURN` from the road's direction is replaced by the
+    road continued straight for up to ``ray`` metres to where it meets the same
+    target; either line may be missing.
     """
     point = shapely.Point(end)
-    out = []
+    step = (end - before) / max(float(np.hypot(*(end - before))), 1e-9)
+    limit = np.cos(np.radians(MAX_TURN))
+
+    def towards(target: BaseGeometry) -> LineString | None:
+        line = shapely.shortest_line(point, target)
+        far = np.asarray(line.coords)[-1] - end
+        if float(far @ step) >= limit * float(np.hypot(*far)):
+            return line
+        hit = shapely.get_coordinates(
+            shapely.intersection(LineString([end, end + ray * step]), target)
+        )
+        if len(hit) == 0:
+            return None
+        far_hit = hit[int(np.argmin(np.hypot(*(hit - end).T)))]
+        return LineString([end, far_hit])
+
+    to_border = None
     if not border.is_empty:
         if border.distance(point) < 1e-6:
             # On the boundary but not noded with it: a hair longer, it is.
-            step = (end - before) / max(float(np.hypot(*(end - before))), 1e-9)
-            out.append(LineString([end - 0.01 * step, end]))
+            to_border = LineString([end - 0.01 * step, end])
         else:
-            out.append(shapely.shortest_line(point, border))
+            to_border = towards(border)
+    to_edge = None
     others = np.asarray(
         [e for j, e in enumerate(edges) if j != edge and not e.intersects(edges[edge])],
         dtype=object,
@@ -261,8 +285,8 @@ def gap_lines(
         dist = shapely.distance(point, others)
         best = int(np.argmin(dist))
         if dist[best] > 1e-6:
-            out.append(shapely.shortest_line(point, others[best]))
-    return out
+            to_edge = towards(others[best])
+    return to_border, to_edge
 
 
 def close_gaps(
@@ -273,19 +297,19 @@ def close_gaps(
     A loose end (see :func:`loose_ends`) is closed by the shortest straight line to
     ``boundary`` when that is at most ``reach`` long, and also to the nearest other
     edge of ``lines`` (one that does not touch the loose edge) when that is nearer
-    still; ends farther from both stay open.
+    still; ends farther from both stay open (see :func:`gap_lines`).
     """
     if reach <= 0:
         return []
     border = shapely.union_all(np.asarray(boundary, dtype=object))
     out: list[LineString] = []
     for end, before, edge, edges in loose_ends(lines, boundary):
-        gaps = gap_lines(end, before, edge, edges, border)
-        to_border = gaps[0].length if gaps and not border.is_empty else np.inf
-        for k, line in enumerate(gaps):
-            to_boundary = k == 0 and not border.is_empty
-            if line.length <= reach and (to_boundary or line.length < to_border):
-                out.append(_overshoot(line))
+        to_border, to_edge = gap_lines(end, before, edge, edges, border, reach)
+        border_gap = to_border.length if to_border is not None else np.inf
+        if to_border is not None and border_gap <= reach:
+            out.append(_overshoot(to_border))
+        if to_edge is not None and to_edge.length <= min(reach, border_gap):
+            out.append(_overshoot(to_edge))
     return out
 
 

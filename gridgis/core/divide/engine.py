@@ -462,7 +462,7 @@ def divide_community(
         report.overlay_crossings = _crossings(grids, inputs.overlays, respect)
     crossings = _arterial_crossings(
         grids,
-        arterials,
+        _arterials(inputs.roads, inputs.community, rules.crossing_road_classes),
         max(settings.topology_tolerance, 1.0),
         rules.crossing_road_length,
     )
@@ -473,7 +473,11 @@ def divide_community(
         for code, roads, metres in crossings:
             called = "、".join(roads[:3])
             called_en = ", ".join(roads[:3])
-            reason = why(by_code[code])
+            reason = (
+                Text("该网格按要求保留原样。", "the grid was kept as it was, as asked.")
+                if code in options.locked
+                else why(by_code[code])
+            )
             report.notes.append(
                 Text(
                     f"网格 {code} 有主干路 {called} 穿过(约 {metres:.0f} 米):"
@@ -815,8 +819,9 @@ class _Crossings:
         border = line_parts([area.boundary])
         edge = shapely.union_all(np.asarray(border, dtype=object))
         self.ends: list[tuple[BaseGeometry, float]] = []
+        size = float(np.sqrt(area.area))
         for end, before, k, edges in loose_ends(roads, border):
-            gaps = gap_lines(end, before, k, edges, edge)
+            gaps = [g for g in gap_lines(end, before, k, edges, edge, size) if g]
             if gaps:
                 self.ends.append((shapely.Point(end), min(g.length for g in gaps)))
         self.roads = shapely.union_all(np.asarray(roads, dtype=object))
