@@ -22,6 +22,7 @@ from gridgis.core.link import assign_points, cut_buildings, inside_points
 from gridgis.core.progress import Cancelled, Recorder
 from gridgis.core.settings import HouseholdBand
 from gridgis.core.store import MemoryStore
+from gridgis.core.validate import validate_project
 from tests.core.towns import COMMUNITY, X0, Y0, insert, rows_of_buildings, town
 
 
@@ -324,6 +325,91 @@ def test_a_road_that_stops_short_still_closes_its_blocks(memory):
     assert report.block_cuts == 0
     assert division.grids["households"].tolist() == [400] * 6
     assert any("extended" in note.en for note in report.notes)
+
+
+def arterial_town(memory, stop: float):
+    """4 × 2 blocks of 200 households; an arterial north from the south edge
+    between the middle columns ends at ``stop`` m (the community is 200 m high)."""
+    town(memory, cols=4, rows=2, households=200, roads=False)
+    roads = [
+        LineString([(X0 + 200, Y0), (X0 + 200, Y0 + stop)]),
+        LineString([(X0, Y0 + 100), (X0 + 400, Y0 + 100)]),
+        LineString([(X0 + 100, Y0), (X0 + 100, Y0 + 200)]),
+        LineString([(X0 + 300, Y0), (X0 + 300, Y0 + 200)]),
+    ]
+    insert(
+        memory,
+        "roads",
+        [
+            {"id": "A1", "name": "解放大道", "class": "arterial"},
+            {"id": "R1", "class": "local"},
+            {"id": "R2", "class": "local"},
+            {"id": "R3", "class": "local"},
+        ],
+        roads,
+    )
+
+
+def test_an_arterial_that_stops_short_still_parts_the_grids(memory):
+    # 60 m short of the boundary, blocks 100 m wide: the gap is closed, and the
+    # 800 households on each side make grids of their own.
+    arterial_town(memory, stop=140)
+    division = divide_community(memory, COMMUNITY)
+    check_division(division, box(X0, Y0, X0 + 400, Y0 + 200), memory.read("buildings"))
+    report = division.report
+    assert report.arterial_crossings == 0
+    assert report.in_band == report.residential == 4
+    assert any("closed by the shortest line" in note.en for note in report.notes)
+    west = division.grids.geometry.apply(lambda g: g.centroid.x < X0 + 200)
+    assert division.grids.loc[west, "households"].sum() == 800
+    assert all(g.bounds[2] <= X0 + 200 + 1e-6 for g in division.grids.geometry[west])
+
+
+def test_a_locked_grid_an_arterial_crosses_is_counted_as_the_validator_does(memory):
+    # The locked grid spans the arterial (kept as drawn); the rest is divided along
+    # it. The report counts the locked grid too, as shape.road_crossing does.
+    arterial_town(memory, stop=140)
+    locked = box(X0 + 100, Y0, X0 + 300, Y0 + 100)
+    insert(
+        memory,
+        "grids",
+        [
+            {
+                "code": f"{COMMUNITY}009",
+                "name": "老城网格",
+                "community_code": COMMUNITY,
+                "kind": "residential",
+            }
+        ],
+        [locked],
+    )
+    options = DivisionOptions(locked=(f"{COMMUNITY}009",))
+    division = divide_community(memory, COMMUNITY, options)
+    report = division.report
+    crossed = [n.en for n in report.notes if "is crossed by the arterial" in n.en]
+    assert report.arterial_crossings == len(crossed) == 1
+    assert f"Grid {COMMUNITY}009 " in crossed[0]
+    assert "kept as it was" in crossed[0]
+    apply_division(memory, division)
+    warned = validate_project(
+        memory, community=COMMUNITY, rules=["shape.road_crossing"]
+    )
+    assert [issue.code for issue in warned] == [f"{COMMUNITY}009"]
+
+
+def test_close_gaps_closes_only_gaps_short_of_the_reach():
+    from gridgis.core.divide.blocks import close_gaps
+
+    border = [box(0, 0, 400, 200).exterior]
+    road = [LineString([(200, 0), (200, 140)])]
+    (closure,) = close_gaps(road, border, reach=75)
+    assert closure.length == pytest.approx(60, abs=0.1)
+    assert closure.coords[0] == (200, 140)
+    assert close_gaps(road, border, reach=50) == []
+    # A second arterial nearer than the boundary is closed to as well.
+    other = [LineString([(150, 170), (250, 170)])]
+    lengths = sorted(c.length for c in close_gaps(road + other, border, reach=75))
+    assert lengths[0] == pytest.approx(30, abs=0.1)
 
 
 def test_without_roads_the_community_is_cut_between_buildings(memory):

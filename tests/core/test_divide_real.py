@@ -5,8 +5,10 @@ import pytest
 import shapely
 
 from gridgis.core.demo.realdata import EPSG, real_area
-from gridgis.core.divide import divide_community
+from gridgis.core.divide import DivisionOptions, apply_division, divide_community
 from gridgis.core.link import assign_points, cut_buildings, inside_points
+from gridgis.core.settings import HouseholdBand
+from gridgis.core.validate import validate_project
 
 pytest.importorskip("pyrosm")
 
@@ -39,6 +41,38 @@ def check(division, area, code):
     assert report.buildings_cut == 0
     assert report.not_contiguous == 0
     return report
+
+
+#: The reasons a grid may be crossed by an arterial road, as the report gives them.
+REASONS = ("road ends inside the grid", "holds no households", "households, which")
+
+
+def explained_crossings(division, store):
+    """Every grid crossed by an arterial is one the validator warns about, and the
+    report says why: land that cannot hold a grid in the band was joined to it."""
+    report = division.report
+    crossed = {}
+    for note in report.notes:
+        if "is crossed by the arterial" in note.en:
+            crossed[note.en.split()[1]] = note.en
+    assert len(crossed) == report.arterial_crossings
+    assert all(any(r in note for r in REASONS) for note in crossed.values())
+    for note in crossed.values():
+        # The joined land's households cannot make grids in the band.
+        if "households, which" in note:
+            held = note.split("other side holds ")[1].split(" households")[0]
+            for h in held.split(", "):
+                h = int(h)
+                assert h < BAND[0] or h // BAND[0] < -(-h // BAND[1])
+    apply_division(store, division)
+    warned = {
+        issue.code
+        for issue in validate_project(
+            store, community=division.community_code, rules=["shape.road_crossing"]
+        )
+    }
+    assert warned == set(crossed)
+    return crossed
 
 
 def test_the_fixture_is_real_data_in_a_chinese_zone(kouvola):
@@ -75,11 +109,12 @@ def test_a_real_community_divides_in_band_without_cutting(kouvola):
     report = check(division, kouvola, code)
     assert report.in_band == report.residential
     assert report.residential >= 12
-    # The arterial crossings left are counted and each one explained.
-    crossed = [n.en for n in report.notes if "is crossed by the arterial" in n.en]
-    assert len(crossed) == report.arterial_crossings
-    reasons = ("road ends inside the grid", "holds no households", "households, which")
-    assert all(any(r in note for r in reasons) for note in crossed)
+    # Arterials stopping short of the boundary are closed across the gap, so the
+    # land between arterials is divided on its own: only land that cannot hold a
+    # grid is joined across an arterial (7 grids were crossed before that).
+    assert any("closed by the shortest line" in n.en for n in report.notes)
+    assert report.arterial_crossings <= 3
+    explained_crossings(division, store)
 
 
 @pytest.mark.slow
@@ -94,13 +129,17 @@ def test_turned_and_mirrored_maps_divide_just_as_well(rotate, mirror):
 
 
 @pytest.mark.slow
-def test_high_rise_compounds_never_make_a_grid_in_pieces():
-    area = real_area("kouvola", density="highrise")
+@pytest.mark.parametrize(("rotate", "mirror"), [(0.0, False), (115.0, True)])
+def test_high_rise_compounds_never_make_a_grid_in_pieces(rotate, mirror):
+    area = real_area("kouvola", density="highrise", rotate=rotate, mirror=mirror)
     hh = area.buildings["households"]
     assert ((hh >= 100) & (hh <= 600)).sum() >= 50
     assert (hh > BAND[1]).sum() >= 3
     code = area.communities["code"].iloc[0]
-    report = check(divide_community(area.store(), code), area, code)
+    store = area.store()
+    division = divide_community(store, code)
+    report = check(division, area, code)
+    explained_crossings(division, store)
     # Every building above the band is a grid of its own, and the report says so.
     assert len(report.oversize_buildings) == int((hh > BAND[1]).sum())
     assert any("on their own" in note.en for note in report.notes)
@@ -117,6 +156,7 @@ def test_a_street_of_real_communities_divides_each_one():
         division = divide_community(store, code)
         report = check(division, area, code)
         assert report.residential >= 1
+        explained_crossings(division, store)
         # The band is called feasible only where every grid meets it; a grid the
         # cuts between buildings left outside is named with its households.
         grids = division.grids
@@ -132,3 +172,44 @@ def test_a_street_of_real_communities_divides_each_one():
             assert any(str(h) in said for h in outside)
         else:
             assert report.feasible
+
+
+@pytest.mark.slow
+def test_a_narrow_community_of_perimeter_blocks_meets_the_band():
+    # 湖墅2社区: a strip one perimeter block wide, whose northern grid first came out
+    # at 571 households (a block of 405 standing wall to wall, and small buildings
+    # beyond it). Divided again together with the grids around it, every grid is
+    # in the band, and the report calls the band feasible.
+    area = real_area("helsinki")
+    code = area.communities["code"].iloc[1]
+    assert area.communities["name"].iloc[1] == "湖墅2社区"
+    division = divide_community(area.store(), code)
+    report = check(division, area, code)
+    assert report.residential == 4
+    assert report.in_band == 4
+    assert division.grids["households"].between(*BAND).all()
+    assert report.feasible
+    assert not report.infeasible
+
+
+@pytest.mark.slow
+def test_a_grid_the_band_misses_is_named_with_its_neighbours():
+    # A band of 410–440 the strip's blocks cannot all be cut to (4 grids by
+    # count): each grid left outside is named by code, with the neighbours it was
+    # divided again with, and the band is not called feasible.
+    area = real_area("helsinki")
+    code = area.communities["code"].iloc[1]
+    band = HouseholdBand(410, 440)
+    division = divide_community(
+        area.store(), code, DivisionOptions(bands={"residential": band})
+    )
+    report = check(division, area, code)
+    grids = division.grids
+    outside = grids[~grids["households"].between(band.min, band.max)]
+    assert len(outside) >= 1
+    assert report.in_band == len(grids) - len(outside)
+    assert not report.feasible
+    said = " ".join(t.en for t in report.infeasible)
+    for row in outside.itertuples():
+        assert f"Grid {row.code} holds {row.households} households" in said
+    assert "with its neighbour" in said

@@ -3,9 +3,10 @@
 The community is cut into blocks by its roads (:mod:`.blocks`); the blocks and the
 boundary they share form a graph that is cut in two, recursively, until every part is
 one grid inside the band — along roads where the households allow it, between buildings
-where they do not (:mod:`.regions`, :mod:`.split`). Schools and hospitals can stay unit
-grids of their own; chosen grids can be kept; overlay boundaries (police precincts,
-school districts) can be respected. Grids are numbered west→east, north→south.
+where they do not (:mod:`.regions`, :mod:`.split`); a grid the cuts leave outside the
+band is divided again with its neighbours (:mod:`.balance`). Schools and hospitals can
+stay unit grids of their own; chosen grids can be kept; overlay boundaries (police
+precincts, school districts) can be respected. Grids are numbered west→east, north→south.
 
 Computing a division writes nothing; the planner reads its quality report first,
 then ``apply_division`` writes it (one transaction, the replaced grids kept) and

@@ -147,6 +147,20 @@ def line_parts(geoms: np.ndarray | list[BaseGeometry]) -> list[LineString]:
     return out
 
 
+def _end_key(point: np.ndarray) -> tuple[float, float]:
+    return (round(float(point[0]), 6), round(float(point[1]), 6))
+
+
+def _end_counts(edges: list[LineString]) -> dict[tuple[float, float], int]:
+    """How many of ``edges`` end at each end point (keyed by :func:`_end_key`)."""
+    ends: dict[tuple[float, float], int] = {}
+    for edge in edges:
+        coords = np.asarray(edge.coords)
+        for point in (coords[0], coords[-1]):
+            ends[_end_key(point)] = ends.get(_end_key(point), 0) + 1
+    return ends
+
+
 def close_dangles(edges: list[LineString], distance: float) -> list[LineString]:
     """Short extensions that join roads stopping short of another line.
 
@@ -157,14 +171,8 @@ def close_dangles(edges: list[LineString], distance: float) -> list[LineString]:
     if distance <= 0 or not edges:
         return []
 
-    def key(point: np.ndarray) -> tuple[float, float]:
-        return (round(float(point[0]), 6), round(float(point[1]), 6))
-
-    ends: dict[tuple[float, float], int] = {}
-    for edge in edges:
-        coords = np.asarray(edge.coords)
-        for point in (coords[0], coords[-1]):
-            ends[key(point)] = ends.get(key(point), 0) + 1
+    ends = _end_counts(edges)
+    key = _end_key
     tree = shapely.STRtree(edges)
     out: list[LineString] = []
     for k, edge in enumerate(edges):
@@ -196,6 +204,135 @@ def close_dangles(edges: list[LineString], distance: float) -> list[LineString]:
             if best is not None:
                 out.append(LineString([end, best]))
     return out
+
+
+def loose_ends(
+    lines: list[LineString], boundary: list[LineString]
+) -> list[tuple[np.ndarray, np.ndarray, int, list[LineString]]]:
+    """The ends of ``lines`` that meet no other line nor ``boundary``.
+
+    Each as ``(end, the vertex before it, its edge, the noded edges of lines)``:
+    the edges are ``lines`` noded with each other and with ``boundary``, without
+    the boundary's own.
+    """
+    if not lines:
+        return []
+    border = shapely.union_all(np.asarray(boundary, dtype=object))
+    noded = line_parts([shapely.union_all(np.asarray(lines + boundary, dtype=object))])
+    edges = [e for e in noded if not _on(e, border)]
+
+    ends = _end_counts(noded)
+    key = _end_key
+    out = []
+    for k, edge in enumerate(edges):
+        coords = np.asarray(edge.coords)
+        for end, before in ((coords[0], coords[1]), (coords[-1], coords[-2])):
+            if ends[key(end)] == 1:
+                out.append((end, before, k, edges))
+    return out
+
+
+#: A closure may turn at most this far (degrees) from the direction of the road it
+#: continues: one that would run back along the road closes nothing.
+MAX_TURN = 120.0
+
+
+def gap_lines(
+    end: np.ndarray,
+    before: np.ndarray,
+    edge: int,
+    edges: list[LineString],
+    border: BaseGeometry,
+    ray: float,
+) -> tuple[LineString | None, LineString | None]:
+    """The shortest straight lines from a loose end to ``border`` and to an edge.
+
+    The edge is the nearest one that does not touch the loose end's own. A line
+    turning more than :data:`MAX_TURN` from the road's direction is replaced by the
+    road continued straight for up to ``ray`` metres to where it meets the same
+    target; either line may be missing.
+    """
+    point = shapely.Point(end)
+    step = (end - before) / max(float(np.hypot(*(end - before))), 1e-9)
+    limit = np.cos(np.radians(MAX_TURN))
+
+    def towards(target: BaseGeometry) -> LineString | None:
+        line = shapely.shortest_line(point, target)
+        far = np.asarray(line.coords)[-1] - end
+        if float(far @ step) >= limit * float(np.hypot(*far)):
+            return line
+        hit = shapely.get_coordinates(
+            shapely.intersection(LineString([end, end + ray * step]), target)
+        )
+        if len(hit) == 0:
+            return None
+        far_hit = hit[int(np.argmin(np.hypot(*(hit - end).T)))]
+        return LineString([end, far_hit])
+
+    to_border = None
+    if not border.is_empty:
+        if border.distance(point) < 1e-6:
+            # On the boundary but not noded with it: a hair longer, it is.
+            to_border = LineString([end - 0.01 * step, end])
+        else:
+            to_border = towards(border)
+    to_edge = None
+    others = np.asarray(
+        [e for j, e in enumerate(edges) if j != edge and not e.intersects(edges[edge])],
+        dtype=object,
+    )
+    if len(others):
+        dist = shapely.distance(point, others)
+        best = int(np.argmin(dist))
+        if dist[best] > 1e-6:
+            to_edge = towards(others[best])
+    return to_border, to_edge
+
+
+def close_gaps(
+    lines: list[LineString], boundary: list[LineString], reach: float
+) -> list[LineString]:
+    """Straight closures from the loose ends of ``lines`` to the nearest line.
+
+    A loose end (see :func:`loose_ends`) is closed by the shortest straight line to
+    ``boundary`` when that is at most ``reach`` long, and also to the nearest other
+    edge of ``lines`` (one that does not touch the loose edge) when that is nearer
+    still; ends farther from both stay open (see :func:`gap_lines`).
+    """
+    if reach <= 0:
+        return []
+    border = shapely.union_all(np.asarray(boundary, dtype=object))
+    out: list[LineString] = []
+    for end, before, edge, edges in loose_ends(lines, boundary):
+        to_border, to_edge = gap_lines(end, before, edge, edges, border, reach)
+        border_gap = to_border.length if to_border is not None else np.inf
+        if to_border is not None and border_gap <= reach:
+            out.append(_overshoot(to_border))
+        if to_edge is not None and to_edge.length <= min(reach, border_gap):
+            out.append(_overshoot(to_edge))
+    return out
+
+
+def _overshoot(line: BaseGeometry, by: float = 0.01) -> LineString:
+    """``line`` made ``by`` metres longer at its far end.
+
+    Noding then finds where it meets the line it was drawn to; the dangling tip is
+    dropped by polygonising.
+    """
+    coords = np.asarray(line.coords)
+    step = coords[-1] - coords[0]
+    norm = float(np.hypot(*step))
+    if norm < 1e-9:
+        return LineString(coords)
+    return LineString([coords[0], coords[-1] + step / norm * by])
+
+
+def _on(edge: LineString, border: BaseGeometry) -> bool:
+    """Whether ``edge`` runs along ``border`` (its middle lies on it)."""
+    return bool(
+        not border.is_empty
+        and border.distance(edge.interpolate(0.5, normalized=True)) < 1e-6
+    )
 
 
 def near_mask(segments: np.ndarray, targets: np.ndarray, distance: float) -> np.ndarray:

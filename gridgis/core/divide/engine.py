@@ -27,11 +27,22 @@ from gridgis.core.definitions import (
     Level,
     RoadClass,
 )
+from gridgis.core.divide.balance import (
+    Miss,
+    explain_misses,
+    join_strays,
+    missed_text,
+    rebalance,
+    shared_with,
+)
 from gridgis.core.divide.blocks import (
     Blocks,
     BuildingSet,
+    close_gaps,
     conform,
+    gap_lines,
     line_parts,
+    loose_ends,
     make_blocks,
     near_mask,
     shared_segments,
@@ -47,6 +58,7 @@ from gridgis.core.link import assign_points, inside_points
 from gridgis.core.progress import Feedback, check
 from gridgis.core.settings import HouseholdBand, Settings
 from gridgis.core.store import Store
+from gridgis.core.validate.issue import Options
 
 #: Precision grid (metres) of the grids a division writes.
 TIDY_GRID = 1e-3
@@ -54,6 +66,11 @@ TIDY_GRID = 1e-3
 CAMPUS_FACILITIES = (FacilityCategory.SCHOOL.value, FacilityCategory.HOSPITAL.value)
 #: Building uses of a campus.
 CAMPUS_USES = (BuildingUse.EDUCATION.value, BuildingUse.MEDICAL.value)
+#: An arterial road that stops short of the community boundary or of another
+#: arterial closes the land between arterials when the gap is at most this share of
+#: the width of a typical block (the square root of the median area of blocks with
+#: households).
+CLOSE_SHARE = 0.75
 
 
 @dataclass
@@ -357,16 +374,30 @@ def divide_community(
         shapely.intersects(np.asarray(overlays.geometry.values), inputs.area)
     ]
     road_lines = np.asarray(inputs.roads.geometry.values, dtype=object)
-    blocks = make_blocks(
-        inputs.area,
-        road_lines,
-        buildings,
-        extra_lines=line_parts(
-            list(shapely.boundary(np.asarray(overlays.geometry.values)))
-        ),
-        snap_distance=options.snap_distance,
-        sliver_area=options.sliver_area,
+    overlay_lines = line_parts(
+        list(shapely.boundary(np.asarray(overlays.geometry.values)))
     )
+
+    def cut(extra: list[shapely.LineString]) -> Blocks:
+        return make_blocks(
+            inputs.area,
+            road_lines,
+            buildings,
+            extra_lines=overlay_lines + extra,
+            snap_distance=options.snap_distance,
+            sliver_area=options.sliver_area,
+        )
+
+    blocks = cut([])
+    # Arterials that stop a short gap before the boundary or another arterial are
+    # closed across it, so that the land between arterials is closed too. The roads
+    # grids are not to cross are those the validator warns about.
+    rules = Options.from_settings_extra(settings.extra)
+    arterials = _arterials(inputs.roads, inputs.area, rules.crossing_road_classes)
+    reach = max(options.snap_distance, CLOSE_SHARE * _block_width(blocks, buildings))
+    closures = _arterial_closures(arterials, inputs.area, reach)
+    if closures:
+        blocks = cut(closures)
     roads_inside = shapely.union_all(
         np.asarray(
             line_parts(list(shapely.intersection(road_lines, inputs.community)))
@@ -375,12 +406,12 @@ def divide_community(
         )
     )
     _note_blocks(report, blocks, options)
+    _note_closures(report, closures)
     _progress(feedback, 25.0)
 
     zones, zone_names = _zones(blocks.geoms, overlays, respect)
-    arterials = _arterials(inputs.roads, inputs.area)
     zones, zone_names = _arterial_zones(
-        blocks.geoms, inputs.area, arterials, zones, zone_names
+        blocks.geoms, inputs.area, arterials, closures, zones, zone_names
     )
     separate = bool(respect) or len(set(zones.tolist())) > 1
     partition = _graph(blocks, buildings, zones, roads_inside, feedback)
@@ -395,10 +426,14 @@ def divide_community(
 
     # Parts to divide: connected, inside one zone; zones too small join a neighbour.
     parts = partition.components(pool, same_zone=separate)
+    lands = _lands(partition, parts)
     if separate:
         parts = _join_small_zones(partition, parts, band, zone_names, report.notes)
     describe = _Describer(partition, inputs.community, zone_names, len(parts))
-    leaves = _divide_parts(partition, parts, band, options, report, describe, feedback)
+    misses: list[Miss] = []
+    leaves = _divide_parts(
+        partition, parts, band, options, report, describe, feedback, misses
+    )
     grids_pieces: list[dict[str, Any]] = [
         {"pieces": g, "kind": GridKind.RESIDENTIAL.value, "name": None} for g in leaves
     ] + fixed
@@ -414,6 +449,7 @@ def divide_community(
         settings.band(GridKind.RESIDENTIAL),
     )
     _progress(feedback, 90.0)
+    explain_misses(report, misses, partition, grids, band)
 
     # The report, measured on the result.
     bands = {
@@ -424,20 +460,32 @@ def divide_community(
     measure(report, grids, inputs.community, roads_inside, inputs.all_footprints, bands)
     if respect:
         report.overlay_crossings = _crossings(grids, inputs.overlays, respect)
-    crossings = _arterial_crossings(grids, arterials)
+    crossings = _arterial_crossings(
+        grids,
+        _arterials(inputs.roads, inputs.community, rules.crossing_road_classes),
+        max(settings.topology_tolerance, 1.0),
+        rules.crossing_road_length,
+    )
     report.arterial_crossings = len(crossings)
-    by_code = grids.set_index("code").geometry
-    for code, roads, metres in crossings:
-        called = "、".join(roads[:3])
-        called_en = ", ".join(roads[:3])
-        why = _why_joined(by_code[code], blocks, buildings, zones, band)
-        report.notes.append(
-            Text(
-                f"网格 {code} 有主干路 {called} 穿过(约 {metres:.0f} 米):{why.zh}",
-                f"Grid {code} is crossed by the arterial road {called_en} (about "
-                f"{metres:.0f} m): {why.en}",
+    if crossings:
+        why = _Crossings(blocks, buildings, lands, band, arterials, inputs.area, reach)
+        by_code = grids.set_index("code").geometry
+        for code, roads, metres in crossings:
+            called = "、".join(roads[:3])
+            called_en = ", ".join(roads[:3])
+            reason = (
+                Text("该网格按要求保留原样。", "the grid was kept as it was, as asked.")
+                if code in options.locked
+                else why(by_code[code])
             )
-        )
+            report.notes.append(
+                Text(
+                    f"网格 {code} 有主干路 {called} 穿过(约 {metres:.0f} 米):"
+                    f"{reason.zh}",
+                    f"Grid {code} is crossed by the arterial road {called_en} (about "
+                    f"{metres:.0f} m): {reason.en}",
+                )
+            )
     building_grid = _building_grid(buildings, grids)
     report.seconds = time.perf_counter() - started
     _progress(feedback, 100.0)
@@ -607,9 +655,13 @@ def _zones(
     return zones, zone_names
 
 
-def _arterials(roads: gpd.GeoDataFrame, area: BaseGeometry) -> gpd.GeoDataFrame:
-    """The arterial roads inside ``area``, clipped to it, with their names."""
-    chosen = roads[roads["class"] == RoadClass.ARTERIAL.value]
+def _arterials(
+    roads: gpd.GeoDataFrame,
+    area: BaseGeometry,
+    classes: tuple[str, ...] = (RoadClass.ARTERIAL.value,),
+) -> gpd.GeoDataFrame:
+    """The roads of ``classes`` (arterial) inside ``area``, clipped, with names."""
+    chosen = roads[roads["class"].isin(classes)]
     if chosen.empty:
         return chosen
     clipped = shapely.intersection(np.asarray(chosen.geometry.values), area)
@@ -636,6 +688,7 @@ def _arterial_zones(
     blocks: np.ndarray,
     area: BaseGeometry,
     arterials: gpd.GeoDataFrame,
+    closures: list[shapely.LineString],
     zones: np.ndarray,
     zone_names: dict[int, list[str]],
 ) -> tuple[np.ndarray, dict[int, list[str]]]:
@@ -643,11 +696,12 @@ def _arterial_zones(
 
     Grids are not to cross an arterial road, so the land each encloses is divided on
     its own; :func:`_join_small_zones` joins land too small for a grid to a
-    neighbour and the report says where and why.
+    neighbour and the report says where and why. ``closures`` close the gaps
+    where an arterial stops short (:func:`_arterial_closures`).
     """
     if arterials.empty or len(blocks) == 0:
         return zones, zone_names
-    lines = line_parts([area.boundary, *arterials.geometry.values])
+    lines = line_parts([area.boundary, *arterials.geometry.values]) + closures
     faces = np.asarray(
         list(
             shapely.get_parts(
@@ -688,65 +742,161 @@ def _arterial_zones(
     return out, new_names
 
 
-def _why_joined(
-    grid: BaseGeometry,
-    blocks: Blocks,
-    buildings: BuildingSet,
-    zones: np.ndarray,
-    band: HouseholdBand,
-) -> Text:
-    """Why a grid holds land from both sides of an arterial road.
+def _arterial_closures(
+    arterials: gpd.GeoDataFrame, area: BaseGeometry, reach: float
+) -> list[shapely.LineString]:
+    """Lines closing the gaps where an arterial stops short (at most ``reach``).
 
-    The land between arterials (the zone) of each block mostly inside the grid,
-    with its households; the zones besides the grid's largest are the ones joined.
+    From an arterial's loose end to the boundary or another arterial, see
+    :func:`~gridgis.core.divide.blocks.close_gaps`.
     """
-    geoms = blocks.geoms
-    inside = shapely.area(shapely.intersection(geoms, grid)) > 0.5 * shapely.area(geoms)
-    totals: dict[int, int] = {}
-    for b in np.flatnonzero(inside):
-        z = int(zones[b])
-        totals[z] = totals.get(z, 0) + int(
-            buildings.households[blocks.members[b]].sum()
-        )
-    if len(totals) < 2:
-        return Text(
-            "路在网格内中断或两侧地块在路端相连,不能沿路分开。",
-            "the road ends inside the grid, or the land on its two sides joins "
-            "around its end, so the grid cannot be parted along it.",
-        )
-    main = max(totals, key=lambda z: totals[z])
-    joined = sorted(h for z, h in totals.items() if z != main)
-    if joined[-1] == 0:
-        return Text(
-            "路另一侧两条主干路之间的地块没有住户(如双向车道之间的隔离带),"
-            "不能单独成为网格,已并入相邻网格。",
-            "the land on the road's other side, between arterials, holds no "
-            "households (a strip such as the one between the two carriageways of a "
-            "road) and cannot be a grid of its own; it was joined to this grid.",
-        )
-    held = "、".join(str(h) for h in joined if h)
-    held_en = ", ".join(str(h) for h in joined if h)
-    return Text(
-        f"路另一侧两条主干路之间的地块只有 {held} 户,不能单独分成户数范围"
-        f"({band.min}–{band.max} 户)内的网格,已与相邻地块合并。",
-        f"the land between arterials on the road's other side holds {held_en} "
-        f"households, which cannot form grids in the band ({band.min}–{band.max}) "
-        "on their own; it was joined to its neighbour.",
+    if arterials.empty:
+        return []
+    return close_gaps(
+        line_parts(list(arterials.geometry.values)), line_parts([area.boundary]), reach
     )
 
 
+def _note_closures(report: QualityReport, closures: list[shapely.LineString]) -> None:
+    if not closures:
+        return
+    longest = max(line.length for line in closures)
+    report.notes.append(
+        Text(
+            f"{len(closures)} 处主干路在社区边界或另一条主干路前中断(最长 {longest:.0f} 米),"
+            "已按最短距离连通,使主干路之间的地块闭合、分别划分。",
+            f"{len(closures)} arterial road end(s) stopped short of the community "
+            f"boundary or another arterial (at most {longest:.0f} m); each gap was "
+            "closed by the shortest line, so the land between arterials is divided "
+            "on its own.",
+        )
+    )
+
+
+def _block_width(blocks: Blocks, buildings: BuildingSet) -> float:
+    """The width of a typical block: √ of the median area of blocks with homes."""
+    homes = [
+        b for b, m in enumerate(blocks.members) if buildings.households[m].sum() > 0
+    ]
+    if not homes:
+        return 0.0
+    return float(np.sqrt(np.median(shapely.area(blocks.geoms[homes]))))
+
+
+def _lands(partition: Partition, parts: list[list[int]]) -> dict[int, tuple[int, int]]:
+    """Block → (its land between arterials, the land's households).
+
+    The lands are the parts the community is divided in before parts too small
+    for a grid join a neighbour.
+    """
+    out: dict[int, tuple[int, int]] = {}
+    for k, part in enumerate(parts):
+        total = partition.households(part)
+        for p in part:
+            out.setdefault(partition.pieces[p].block, (k, total))
+    return out
+
+
+class _Crossings:
+    """Why a grid holds an arterial road: plain words for the report."""
+
+    def __init__(
+        self,
+        blocks: Blocks,
+        buildings: BuildingSet,
+        lands: dict[int, tuple[int, int]],
+        band: HouseholdBand,
+        arterials: gpd.GeoDataFrame,
+        area: BaseGeometry,
+        reach: float,
+    ) -> None:
+        self.blocks = blocks
+        self.buildings = buildings
+        self.lands = lands
+        self.band = band
+        self.reach = reach
+        roads = line_parts(list(arterials.geometry.values))
+        border = line_parts([area.boundary])
+        edge = shapely.union_all(np.asarray(border, dtype=object))
+        self.ends: list[tuple[BaseGeometry, float]] = []
+        size = float(np.sqrt(area.area))
+        for end, before, k, edges in loose_ends(roads, border):
+            gaps = [g for g in gap_lines(end, before, k, edges, edge, size) if g]
+            if gaps:
+                self.ends.append((shapely.Point(end), min(g.length for g in gaps)))
+        self.roads = shapely.union_all(np.asarray(roads, dtype=object))
+
+    def __call__(self, grid: BaseGeometry) -> Text:
+        band = self.band
+        geoms = self.blocks.geoms
+        touched = np.flatnonzero(shapely.area(shapely.intersection(geoms, grid)) > 10.0)
+        small: dict[int, int] = {}
+        for b in touched:
+            land, total = self.lands.get(int(b), (-1, 0))
+            if land >= 0 and not _grid_count(total, band, band.min)[1]:
+                small[land] = total
+        held = sorted(small.values())
+        if held and held[-1] == 0:
+            return Text(
+                "路另一侧两条主干路之间的地块没有住户(如双向车道之间的隔离带),"
+                "不能单独成为网格,已并入相邻网格。",
+                "the land on the road's other side, between arterials, holds no "
+                "households (a strip such as the one between the two carriageways of "
+                "a road) and cannot be a grid of its own; it was joined to this grid.",
+            )
+        if held:
+            shown = "、".join(str(h) for h in held if h)
+            shown_en = ", ".join(str(h) for h in held if h)
+            return Text(
+                f"路另一侧两条主干路之间的地块有 {shown} 户,不能单独分成户数范围"
+                f"({band.min}–{band.max} 户)内的网格,已与相邻地块合并。",
+                f"the land between arterials on the road's other side holds {shown_en} "
+                f"households, which cannot form grids in the band ({band.min}–"
+                f"{band.max}) on their own; it was joined to its neighbour.",
+            )
+        core = shapely.intersection(self.roads, grid)
+        for point, gap in self.ends:
+            if grid.contains(point) and gap > self.reach:
+                return Text(
+                    f"路在网格内中断,距另一条主干路或社区边界 {gap:.0f} 米,"
+                    f"超过可自动连通的 {self.reach:.0f} 米,两侧地块在路端相连,"
+                    "不能沿路分开。",
+                    f"the road ends inside the grid, {gap:.0f} m short of another "
+                    "arterial or the community boundary (gaps up to "
+                    f"{self.reach:.0f} m are closed), so the land on its two sides "
+                    "joins around its end.",
+                )
+        through = shapely.intersects(self.buildings.footprints, core)
+        if through.any():
+            return Text(
+                f"路穿过建筑({self.buildings.ids[np.flatnonzero(through)[0]]}),"
+                "两侧地块只能作为一个街坊。",
+                "the road runs through a building "
+                f"({self.buildings.ids[np.flatnonzero(through)[0]]}), so the land on "
+                "its two sides is one block.",
+            )
+        return Text(
+            "路两侧的地块各自都能单独成为网格,但划分没有把它们分开。",
+            "the land on each side could hold grids of its own, but the division "
+            "did not keep them apart.",
+        )
+
+
 def _arterial_crossings(
-    grids: gpd.GeoDataFrame, arterials: gpd.GeoDataFrame
+    grids: gpd.GeoDataFrame,
+    arterials: gpd.GeoDataFrame,
+    margin: float = 1.0,
+    length: float = 20.0,
 ) -> list[tuple[str, list[str], float]]:
     """Grids an arterial road runs through: code, road names, metres inside.
 
-    As the validator counts them: 20 m or more of the road inside the grid, away
-    from its boundary.
+    As the validator's rule ``shape.road_crossing`` counts them: ``length`` metres
+    or more of the road inside the grid, more than ``margin`` from its boundary.
     """
     if arterials.empty or grids.empty:
         return []
     geoms = np.asarray(grids.geometry.values, dtype=object)
-    cores = shapely.buffer(geoms, -1.0)
+    cores = shapely.buffer(geoms, -margin)
     lines = np.asarray(arterials.geometry.values, dtype=object)
     names = _road_names(arterials)
     g, r = shapely.STRtree(lines).query(cores, predicate="intersects")
@@ -755,7 +905,7 @@ def _arterial_crossings(
     for k in np.unique(g):
         mine = (g == k) & (inside > 0)
         total = float(inside[mine].sum())
-        if total >= 20.0:
+        if total >= length:
             roads = sorted({names[j] for j in r[mine]})
             out.append((str(grids["code"].iloc[k]), roads, total))
     return out
@@ -881,8 +1031,15 @@ def _divide_parts(
     report: QualityReport,
     describe: _Describer,
     feedback: Feedback | None,
+    misses: list[Miss] | None = None,
 ) -> list[list[int]]:
-    """Cut every part with households into its share of grids."""
+    """Cut every part with households into its share of grids.
+
+    Grids the cuts leave outside the band although their part could be divided in
+    it are re-divided with their neighbours (:func:`rebalance`); those still
+    outside go to ``misses`` when given (to be reported by grid code), else the
+    report names their households.
+    """
     target = float(options.target or (band.min + band.max) / 2)
     totals = [partition.households(p) for p in parts]
     live = [i for i, t in enumerate(totals) if t > 0]
@@ -901,6 +1058,7 @@ def _divide_parts(
             )
         _progress(feedback, 25.0 + 60.0 * done / grand)
         groups, missing = partition.divide(parts[i], n, (band.min, band.max))
+        join_strays(partition, groups)
         if missing:
             where = describe(parts[i])
             report.infeasible.append(
@@ -911,31 +1069,23 @@ def _divide_parts(
                 )
             )
         elif ok:
-            outside = [
-                h
-                for h in (partition.households(g) for g in groups)
-                if not band.min <= h <= band.max
-            ]
-            if outside:
+            stuck = rebalance(partition, groups, band, feedback)
+            if stuck:
                 # The part could hold grids in the band, but the cuts found between
                 # its buildings missed it: say so rather than call the band met.
                 where = describe(parts[i])
-                held = "、".join(str(h) for h in outside)
-                held_en = ", ".join(str(h) for h in outside)
-                report.infeasible.append(
-                    Text(
-                        f"{where.zh}共 {totals[i]} 户,按户数够分成 {n} 个网格,但在"
-                        "建筑之间找到的切线(切线只走建筑之间的空隙,大型围合街坊里空隙"
-                        f"很少)分不出全部在范围内的网格:有网格为 {held} 户。"
-                        "可放宽户数范围,或手工调整这里的网格。",
-                        f"The {where.en} holds {totals[i]} households, enough for {n} "
-                        "grids in the band, but the cuts found between its buildings "
-                        "(a cut only runs through gaps between buildings, and large "
-                        "perimeter blocks have few) do not all give grids in the band: "
-                        f"grid(s) of {held_en} households. "
-                        "Widen the band, or adjust the grids here by hand.",
+                context = (where, totals[i], n)
+                if misses is not None:
+                    misses.extend((groups[k], near, context) for k, near in stuck)
+                else:
+                    report.infeasible.append(
+                        missed_text(
+                            where,
+                            totals[i],
+                            n,
+                            [partition.households(groups[k]) for k, _ in stuck],
+                        )
                     )
-                )
         leaves.extend(groups)
         done += n
     _progress(feedback, 85.0)
@@ -1032,25 +1182,28 @@ def _join_small_zones(
             total = partition.households(part)
             if total == 0 or _grid_count(total, band, band.min)[1]:
                 continue
-            shared: dict[int, float] = {}
-            for p in part:
-                for q, (length, _) in partition.neighbours(p).items():
-                    j = owner.get(q)
-                    if j is not None and j != k:
-                        shared[j] = shared.get(j, 0.0) + length
+            shared = shared_with(partition, part, owner, k)
             if not shared:
                 continue
             # Prefer a neighbour the band can still be met in once joined: joining
             # a part that fits on its own would only carry the problem on.
+            # Land without households (a strip between carriageways) is crossed
+            # only to reach land with households.
             j = max(
                 shared,
                 key=lambda j: (
                     _grid_count(total + partition.households(parts[j]), band, band.min)[
                         1
                     ],
+                    partition.households(parts[j]) > 0,
                     shared[j],
                 ),
             )
+            if partition.households(parts[j]) == 0:
+                parts[k] = parts[k] + parts[j]
+                del parts[j]
+                changed = True
+                break
             mine = "、".join(zone_names.get(partition.pieces[part[0]].zone) or ["—"])
             theirs = "、".join(
                 zone_names.get(partition.pieces[parts[j][0]].zone) or ["—"]

@@ -1162,9 +1162,26 @@ class Partition:
                 missing += n - 1
                 continue
             a, b, k_a = cut
+            a, b = self._mend(a, b)
             stack.append((b, n - k_a))
             stack.append((a, k_a))
         return leaves, missing
+
+    def _mend(self, a: list[int], b: list[int]) -> tuple[list[int], list[int]]:
+        """Sides of a cut, each in one piece.
+
+        Parts of a side that the cut, measured exactly, left apart from the rest of
+        it go to the other side.
+        """
+        for _ in range(2):
+            for side, other in ((a, b), (b, a)):
+                parts = self.components(side, same_zone=False)
+                if len(parts) < 2:
+                    continue
+                parts.sort(key=lambda c: (-self.households(c), -len(c)))
+                side[:] = parts[0]
+                other.extend(p for c in parts[1:] for p in c)
+        return a, b
 
     def union(self, ids: Iterable[int]) -> BaseGeometry:
         """The polygon covered by pieces ``ids``.
