@@ -442,3 +442,17 @@ def test_bulk_writes_of_every_field_type_read_back_as_written(pg_uri, settings):
             if not fld.required:
                 assert back[fld.name].isna().any(), (name, fld.name)
     pg.close()
+
+
+def test_a_copy_lands_frozen_so_its_first_reads_rewrite_no_page(pg_demo):
+    # Rows copied into the tables made in the same transaction are written frozen
+    # and visible to all: no page has to be written again by the first read or link.
+    pages = _sql(
+        pg_demo,
+        "SELECT relname, relpages, relallvisible FROM pg_class "
+        "WHERE relname IN ('buildings', 'grids', 'staff') ORDER BY 1",
+    )
+    assert [name for name, *_ in pages] == ["buildings", "grids", "staff"]
+    for name, total, visible in pages:
+        assert total > 0, name
+        assert visible == total, (name, total, visible)

@@ -272,6 +272,8 @@ class _PostGISTransaction(Transaction):
         self.settings: Settings | None = None
         self._temp = 0
         self.change_set: int | None = None
+        #: The tables were made in this transaction (a new project being filled).
+        self.fresh = False
 
     def name_tool(self, tool: str) -> None:
         """The tool is also told to the server, whose triggers record it."""
@@ -302,8 +304,15 @@ class _PostGISTransaction(Transaction):
         layer: str,
         data: pd.DataFrame,
         names: Sequence[str],
+        *,
+        freeze: bool = False,
     ) -> None:
-        """``COPY`` the rows ``fids`` with the fields ``names`` of ``data`` (binary)."""
+        """``COPY`` the rows ``fids`` with the fields ``names`` of ``data`` (binary).
+
+        ``freeze``: into a table made in this transaction, the rows are written frozen
+        and marked visible to all, so the first reads and the first link after a copy
+        need not write every page again (and no vacuum has to go over them).
+        """
         lyr = schema.layer(layer)
         encoding = self.conn.info.encoding
         columns = [pgcopy.integers(fids)]
@@ -314,9 +323,10 @@ class _PostGISTransaction(Transaction):
             else:
                 columns.append(pgcopy.of_field(data[name], lyr.field(name), encoding))
         quoted = ", ".join(map(ddl.quote, ["fid", *names]))
+        options = "FORMAT binary, FREEZE" if freeze else "FORMAT binary"
         with (
             self.conn.cursor() as cur,
-            cur.copy(f"COPY {table} ({quoted}) FROM STDIN (FORMAT binary)") as copy,
+            cur.copy(f"COPY {table} ({quoted}) FROM STDIN ({options})") as copy,
         ):
             for block in pgcopy.rows(columns, len(fids)):
                 copy.write(block)
@@ -366,7 +376,7 @@ class _PostGISTransaction(Transaction):
             fids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
         names = self._names(layer, data, lyr.is_spatial)
         if self._copies_directly():
-            self._copy(table, fids, layer, data, names)
+            self._copy(table, fids, layer, data, names, freeze=self.fresh)
         else:
             # Row-level security refuses COPY into the table itself: the rows go
             # through a temporary table and one INSERT … SELECT, checked by the policies.
@@ -477,9 +487,9 @@ class _PostGISTransaction(Transaction):
             + ("geometry" if n == schema.GEOMETRY_COLUMN else ddl.pg_type(lyr.field(n)))
             for n in names
         )
+        # No key: the rows are joined once, by hash (an index would only slow COPY).
         self.conn.execute(
-            f"CREATE TEMP TABLE {temp} (fid bigint PRIMARY KEY, {definition}) "
-            "ON COMMIT DROP"
+            f"CREATE TEMP TABLE {temp} (fid bigint, {definition}) ON COMMIT DROP"
         )
         return temp
 
@@ -631,6 +641,7 @@ class PostGISStore(Store):
                     tx.conn.execute(statement)
                 tx.conn.execute("SELECT set_config('gridgis.tool', %s, true)", [tool])
                 tx.write_settings(settings)
+                tx.fresh = True
                 if fill is not None:
                     # Rows first, then the indexes (built in bulk) and the triggers
                     # (the copied revisions stay as they were).
