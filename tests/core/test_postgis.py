@@ -424,7 +424,11 @@ def test_bulk_writes_of_every_field_type_read_back_as_written(pg_uri, settings):
         frame.attrs["layer"] = name
         frame = holed(frame, seed)
         if "name" in frame.columns:
-            frame.loc[frame.index[:3], "name"] = ["甲\t乙", 'say "hi"\\n', "\u00e9\u6d4b"]
+            frame.loc[frame.index[:3], "name"] = [
+                "甲\t乙",
+                'say "hi"\\n',
+                "\u00e9\u6d4b",
+            ]
         for store in (pg, memory):
             with store.transaction() as tx:
                 fids = tx.insert(name, frame)

@@ -91,8 +91,11 @@ def blobs(values: np.ndarray) -> Column:
 def geometries(geoms: np.ndarray, epsg: int) -> Column:
     """A ``geometry`` column: EWKB with the SRID (missing geometries as NULL)."""
     geoms = np.asarray(geoms, dtype=object)
-    wkb = shapely.to_wkb(shapely.set_srid(geoms, epsg), include_srid=True)
-    return blobs(np.where(shapely.is_missing(geoms), None, wkb))
+    wkb = np.asarray(
+        shapely.to_wkb(shapely.set_srid(geoms, epsg), include_srid=True), dtype=object
+    )
+    wkb[shapely.is_missing(geoms)] = None
+    return blobs(wkb)
 
 
 def of_field(series: pd.Series, fld: schema.Field, encoding: str) -> Column:

@@ -242,9 +242,9 @@ def _loaded(values: np.ndarray, fld: schema.Field) -> Any:
     """
     if fld.type is not schema.FieldType.INTEGER:
         return pd.Series(values, dtype=object)
-    missing = np.equal(values, None)
+    missing = pd.isna(values)
     return pd.arrays.IntegerArray(
-        np.where(missing, 0, values).astype(np.int64), missing.astype(bool)
+        np.where(missing, 0, values).astype(np.int64), missing
     )
 
 
