@@ -460,3 +460,36 @@ def test_a_copy_lands_frozen_so_its_first_reads_rewrite_no_page(pg_demo):
     for name, total, visible in pages:
         assert total > 0, name
         assert visible == total, (name, total, visible)
+
+
+def test_the_log_records_an_edit_row_by_row_as_the_geopackage_does(
+    pg_uri, settings, tmp_path
+):
+    # The rows before and after an edit are read inside the transaction (only
+    # those rows), and the log holds the same entries as a file's.
+    from gridgis.core.store import GeoPackageStore
+
+    grids = pd.concat(
+        [_grid(f"{COMMUNITY}00{k}", 500_000.0 + 100 * k) for k in range(1, 4)]
+    )
+    stores = [PostGISStore.create(pg_uri, settings),
+              GeoPackageStore.create(tmp_path / "p.gpkg", settings)]  # fmt: skip
+    logs = []
+    for store in stores:
+        with store.transaction(tool="test") as tx:
+            fids = tx.insert("grids", grids)
+        with store.transaction(tool="test") as tx:
+            tx.update("grids", pd.DataFrame({"name": ["改名网格"]}, index=fids[1:2]))
+            tx.delete_where("grids", {"code": f"{COMMUNITY}003"})
+        log = store.read("changes")
+        logs.append(
+            log[log["change_set"] == log["change_set"].max()][
+                ["layer", "feature_fid", "operation", "grid_code", "before", "after"]
+            ].reset_index(drop=True)
+        )
+        store.close()
+    pd.testing.assert_frame_equal(logs[0], logs[1])
+    assert logs[0]["operation"].tolist() == ["update", "delete"]
+    assert "改名网格" in logs[0].loc[0, "after"]
+    assert "测试网格" in logs[0].loc[0, "before"]
+    assert logs[0].loc[1, "after"] is None

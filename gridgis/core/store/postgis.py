@@ -462,6 +462,24 @@ class _PostGISTransaction(Transaction):
         )
         return str(before)
 
+    def rows(self, layer: str, fids: Sequence[int] | np.ndarray) -> pd.DataFrame:
+        """The rows ``fids`` of ``layer`` as this transaction sees them (for the log)."""
+        lyr = schema.layer(layer)
+        wanted = [int(f) for f in fids]
+        return self.store._select(
+            self.conn, lyr, lyr.field_names, ["fid = ANY(%s)"], [wanted]
+        )
+
+    def fids_where(self, layer: str, where: Where) -> np.ndarray:
+        """The fids of the rows of ``layer`` matching ``where`` in this transaction."""
+        check_where(layer, where)
+        parts, params = _sql_values(where)
+        condition = " AND ".join(parts) or "true"
+        found = self.conn.execute(
+            f"SELECT fid FROM {ddl.quote(layer)} WHERE {condition}", params
+        ).fetchall()
+        return np.fromiter((r[0] for r in found), dtype=np.int64, count=len(found))
+
     def _copies_directly(self) -> bool:
         """Whether rows may be copied straight into the tables.
 
@@ -713,18 +731,30 @@ class PostGISStore(Store):
     ) -> pd.DataFrame:
         lyr, names = read_request(layer, columns, bbox, where)
         parts, params = _sql_values(where)
-        selected = ["fid", *map(ddl.quote, names)]
-        if lyr.is_spatial:
-            # In binary results a geometry arrives as EWKB, which shapely reads.
-            selected.append(ddl.quote(schema.GEOMETRY_COLUMN))
         if bbox is not None:
             parts.append(
                 f"{ddl.quote(schema.GEOMETRY_COLUMN)} && "
                 "ST_MakeEnvelope(%s, %s, %s, %s, %s)"
             )
             params += [*map(float, bbox), self.settings.crs_epsg]
+        return self._select(self._reader(), lyr, names, parts, params)
+
+    def _select(
+        self,
+        conn: Any,
+        lyr: schema.Layer,
+        names: Sequence[str],
+        parts: Sequence[str],
+        params: Sequence[Any],
+    ) -> pd.DataFrame:
+        """The fields ``names`` of the rows of ``lyr`` meeting all of ``parts``."""
+        layer = lyr.name
+        selected = ["fid", *map(ddl.quote, names)]
+        if lyr.is_spatial:
+            # In binary results a geometry arrives as EWKB, which shapely reads.
+            selected.append(ddl.quote(schema.GEOMETRY_COLUMN))
         condition = " AND ".join(parts) or "true"
-        with self._reader().cursor(binary=True) as cur:
+        with conn.cursor(binary=True) as cur:
             cur.execute(
                 f"SELECT {', '.join(selected)} FROM {ddl.quote(layer)} "
                 f"WHERE {condition}",
