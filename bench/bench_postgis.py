@@ -227,7 +227,8 @@ def _report(sizes, wrote, copied, on_file, on_pg, same, apart, together) -> None
         f"Each planner is a process of its own; an edit reads the community's revision "
         f"and one grid, then in one transaction checks the revision (row lock) and adds "
         f"1 to the grid's `min_households`; {THINK * ms:.0f} ms between edits. Commit "
-        "time is the whole transaction (begin, check, write, commit).",
+        "time is the whole transaction (begin, check, write, the change-log entry "
+        "numbered under the log's advisory lock, commit).",
         "",
         "| planners | communities | seconds | commits | conflicts | lost updates | "
         "p50 ms | p95 ms | max ms |",
