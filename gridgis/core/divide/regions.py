@@ -63,6 +63,12 @@ CELL_TRIES = 6
 #: The last search for a cut along the cells before the band is given up; it also
 #: grows parts around this many buildings spread over the piece.
 THOROUGH, SEEDS = "thorough", 32
+#: A piece of at most this many buildings gets a diagram of its own (exact midlines
+#: between its buildings, in a few milliseconds); a larger one takes its cells from
+#: the piece it was cut from.
+OWN_CELLS = 128
+#: Side sizes tried one by one when balanced sides fail; above that, a factor apart.
+SIZES_ALL, SIZES_STEP = 4, 1.25
 #: Length (m) of the pieces of boundary sampled to weigh a cut being considered.
 SAMPLE = 6.0
 
@@ -130,6 +136,22 @@ def child_compactness(
     irregular = min(1.0, pp / _rectangle_compactness(aspect))
     child = max(aspect / k, k / aspect) if k > 1 else aspect
     return irregular * _rectangle_compactness(child)
+
+
+def side_sizes(k: int) -> list[int]:
+    """Sizes (in grids) of the smaller side tried when a balanced cut fails, and the rest.
+
+    Every size up to :data:`SIZES_ALL`, then about :data:`SIZES_STEP` times apart
+    (a side of many grids has a wide window of households, which its neighbouring
+    sizes share), each with its complement: about log k sizes, not k.
+    """
+    small = set(range(1, min(SIZES_ALL, k - 1) + 1))
+    n = float(SIZES_ALL)
+    while n * SIZES_STEP < k / 2:
+        n *= SIZES_STEP
+        small.add(round(n))
+    sizes = small | {k - n for n in small}
+    return sorted(n for n in sizes if 1 <= n <= k - 1)
 
 
 @dataclass
@@ -214,23 +236,28 @@ class Partition:
     def cells(self, x: int) -> Cells | None:
         """The cells of piece ``x``'s buildings inside it.
 
-        One Voronoi diagram per block, made when first needed; a piece cut from
-        another takes its cells from that one (see :meth:`Cells.part`).
+        A piece of more than :data:`OWN_CELLS` buildings cut from one that has its
+        cells takes them from it (see :meth:`Cells.part`); otherwise its own
+        diagram is made, once. So a building is in one diagram of more than
+        :data:`OWN_CELLS` buildings at most, whatever the number of cuts: the
+        diagrams take n log n time in all.
         """
-        chain = []
-        while x not in self._cells and x in self._cut_from:
-            chain.append(x)
-            x = self._cut_from[x][0]
-        if x not in self._cells:
+        if x in self._cells:
+            return self._cells[x]
+        chain = [x]
+        while chain[-1] not in self._cells and chain[-1] in self._cut_from:
+            chain.append(self._cut_from[chain[-1]][0])
+        if chain[-1] not in self._cells or len(self.pieces[x].members) <= OWN_CELLS:
             piece = self.pieces[x]
             self._cells[x] = building_cells(piece.geom, self.buildings, piece.members)
-        for child in reversed(chain):
+            return self._cells[x]
+        for child in reversed(chain[:-1]):
             parent, mask = self._cut_from[child]
             cells = self._cells[parent]
             self._cells[child] = (
                 None if cells is None else cells.part(mask, self.pieces[child].geom)
             )
-        return self._cells[chain[0] if chain else x]
+        return self._cells[x]
 
     def add(
         self,
@@ -1166,7 +1193,7 @@ class Partition:
         )
         per_r = sum(self.pieces[p].perimeter for p in region) - 2 * inner_r
         balanced = sorted({k // 2, k - k // 2})
-        others = [n for n in range(1, k) if n not in balanced]
+        others = [n for n in side_sizes(k) if n not in balanced]
         # Balanced sides and straight cuts first; then any side size and cuts along
         # the buildings' cells; the band is given up only when nothing else works.
         # A side still to be divided keeps some slack inside the band, so that its
