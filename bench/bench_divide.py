@@ -501,6 +501,7 @@ def scaling_community(cells, roads_kept):
 def scaling(lines):
     """The full engine on synthetic communities of 1,000 to 8,000 buildings."""
     rows = []
+    summary = []
     for roads_kept, label in (
         ("blocks", "blocks of 2 × 2 cells"),
         ("open", "one block"),
@@ -530,6 +531,12 @@ def scaling(lines):
                 f"{per / first:.2f} | {growth} |"
             )
             print(f"  scaling {label} {n}: {t:.2f}s", flush=True)
+        summary.append(
+            f"- Synthetic, {label}: {SCALING_SIZES[0][0] * SCALING_SIZES[0][1]}–"
+            f"{SCALING_SIZES[-1][0] * SCALING_SIZES[-1][1]} lattice cells, up to {n} "
+            f"buildings in {t:.2f} s; time / (n log n) {per / first:.2f} × the "
+            "smallest's."
+        )
     lines += [
         "## Scaling: synthetic communities of growing size",
         "",
@@ -552,6 +559,7 @@ def scaling(lines):
         *rows,
         "",
     ]
+    return summary
 
 
 #: ``BENCH_DIVIDE_QUICK=1``: rerun the full engine (demo district, 3,000 buildings,
@@ -577,12 +585,19 @@ def quick(lines, band):
         for line in old.splitlines()
         if line.startswith(("- Road blocks:", "- Parcels:"))
     ]
+    load_start = os.getloadavg()[0]
     district = whole_district(lines)
     big = big_community(lines, band)
     print("real communities", flush=True)
     real = real_communities(lines, band)
     print("scaling", flush=True)
-    scaling(lines)
+    scaled = scaling(lines)
+    lines[2] = lines[2].replace(
+        " on ",
+        f" (quick mode; {os.cpu_count()} cores shared with other work: load average "
+        f"{load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end) on ",
+        1,
+    )
     summary = [
         "## Summary",
         "",
@@ -590,6 +605,7 @@ def quick(lines, band):
         f"- Whole district with the full engine: {district:.2f} s (target < 10 s).",
         f"- One community of 3,000 buildings: {big:.2f} s (target < 2 s).",
         *_real_summary(real),
+        *scaled,
         "",
         f"Sections 1 and 2 (both engines on the demo's units) are kept from the full "
         f"run of {when}; the sections after them are from this run.",
@@ -664,7 +680,7 @@ def main():
     print("real communities", flush=True)
     real = real_communities(lines, band)
     print("scaling", flush=True)
-    scaling(lines)
+    scaled = scaling(lines)
     summary = [
         "## Summary",
         "",
@@ -679,6 +695,7 @@ def main():
         f"- Whole district with the full engine: {district:.2f} s (target < 10 s).",
         f"- One community of 3,000 buildings: {big:.2f} s (target < 2 s).",
         *_real_summary(real),
+        *scaled,
         "",
     ]
     text = "\n".join(lines[:2] + summary + lines[2:]) + "\n"

@@ -413,6 +413,7 @@ class Partition:
             return None
         parts = []
         # Buildings go with the part holding them (the cut may have moved a few).
+        shapely.prepare(cut[0])
         side_a = shapely.contains(cut[0], self.buildings.points[piece.members])
         if side_a.all() or not side_a.any():
             return None
@@ -1200,7 +1201,7 @@ class Partition:
         # own last cuts need not be exact; without slack only if nothing else works.
         # Before the band is given up, the cells are searched once more, growing
         # parts around the largest buildings too (see :meth:`_split_options`).
-        passes = [
+        passes: list[tuple[list[int], float, bool | str]] = [
             (balanced, SLACK, False),
             (balanced + others, SLACK, False),
             (balanced + others, 0.0, False),

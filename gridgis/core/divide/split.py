@@ -447,7 +447,8 @@ def cut_cells(
     if len(spilled):
         region = shapely.union(region, shapely.union_all(spilled))
     others = cells.footprints[~mine]
-    hit = others[shapely.intersects(others, region)]
+    shapely.prepare(region)
+    hit = others[shapely.intersects(region, others)]
     if len(hit):
         region = shapely.difference(region, shapely.union_all(hit))
     parts = whole_parts(geom, shapely.intersection(geom, region))
