@@ -33,11 +33,12 @@ from gridgis.core.divide.blocks import (
 )
 from gridgis.core.divide.split import (
     Cells,
-    Gap,
+    GapTable,
     building_cells,
     clip_segments,
     cut_cells,
     cut_straight,
+    gap_table,
     gaps,
     insert_vertices,
     line_segments,
@@ -59,6 +60,15 @@ SLACK = 0.1
 CELL_BUDGET = 8
 #: Cuts along the cells tried for one piece in one search.
 CELL_TRIES = 6
+#: The last search for a cut along the cells before the band is given up; it also
+#: grows parts around this many buildings spread over the piece.
+THOROUGH, SEEDS = "thorough", 32
+#: A piece of at most this many buildings gets a diagram of its own (exact midlines
+#: between its buildings, in a few milliseconds); a larger one takes its cells from
+#: the piece it was cut from.
+OWN_CELLS = 128
+#: Side sizes tried one by one when balanced sides fail; above that, a factor apart.
+SIZES_ALL, SIZES_STEP = 4, 1.25
 #: Length (m) of the pieces of boundary sampled to weigh a cut being considered.
 SAMPLE = 6.0
 
@@ -128,6 +138,22 @@ def child_compactness(
     return irregular * _rectangle_compactness(child)
 
 
+def side_sizes(k: int) -> list[int]:
+    """Sizes (in grids) of the smaller side tried when a balanced cut fails, and the rest.
+
+    Every size up to :data:`SIZES_ALL`, then about :data:`SIZES_STEP` times apart
+    (a side of many grids has a wide window of households, which its neighbouring
+    sizes share), each with its complement: about log k sizes, not k.
+    """
+    small = set(range(1, min(SIZES_ALL, k - 1) + 1))
+    n = float(SIZES_ALL)
+    while n * SIZES_STEP < k / 2:
+        n *= SIZES_STEP
+        small.add(round(n))
+    sizes = small | {k - n for n in small}
+    return sorted(n for n in sizes if 1 <= n <= k - 1)
+
+
 @dataclass
 class Piece:
     """A block or a part of a block cut between buildings."""
@@ -166,8 +192,6 @@ class _Part:
     #: Whether ``adj`` was measured on the geometry (else sampled, see
     #: :meth:`Partition._adjacent_sampled`).
     measured: bool = True
-    #: Its buildings' cells, when the cut followed them (they stay valid).
-    cell_geoms: Cells | None = None
 
 
 @dataclass
@@ -196,16 +220,43 @@ class Partition:
     origin: np.ndarray | None = None
     #: Per piece: its buildings' cells (see :func:`building_cells`).
     _cells: dict[int, Cells | None] = field(default_factory=dict, repr=False)
+    #: Per piece cut from another: that piece and which of its buildings it holds.
+    _cut_from: dict[int, tuple[int, np.ndarray]] = field(
+        default_factory=dict, repr=False
+    )
     #: Cuts along Voronoi cells still allowed in the current search (they are slow).
     _cell_budget: int = field(default=0, repr=False)
+    #: Per piece: its buildings' axes (see :meth:`piece_angles`).
+    _axes: dict[int, list[float]] = field(default_factory=dict, repr=False)
+    #: Per piece and direction: the straight lines between its buildings.
+    _gaps: dict[tuple[int, float], GapTable] = field(default_factory=dict, repr=False)
 
     # -- building the graph ---------------------------------------------------------
 
     def cells(self, x: int) -> Cells | None:
-        """The cells of piece ``x``'s buildings inside it (made once per piece)."""
-        if x not in self._cells:
+        """The cells of piece ``x``'s buildings inside it.
+
+        A piece of more than :data:`OWN_CELLS` buildings cut from one that has its
+        cells takes them from it (see :meth:`Cells.part`); otherwise its own
+        diagram is made, once. So a building is in one diagram of more than
+        :data:`OWN_CELLS` buildings at most, whatever the number of cuts: the
+        diagrams take n log n time in all.
+        """
+        if x in self._cells:
+            return self._cells[x]
+        chain = [x]
+        while chain[-1] not in self._cells and chain[-1] in self._cut_from:
+            chain.append(self._cut_from[chain[-1]][0])
+        if chain[-1] not in self._cells or len(self.pieces[x].members) <= OWN_CELLS:
             piece = self.pieces[x]
             self._cells[x] = building_cells(piece.geom, self.buildings, piece.members)
+            return self._cells[x]
+        for child in reversed(chain[:-1]):
+            parent, mask = self._cut_from[child]
+            cells = self._cells[parent]
+            self._cells[child] = (
+                None if cells is None else cells.part(mask, self.pieces[child].geom)
+            )
         return self._cells[x]
 
     def add(
@@ -361,8 +412,8 @@ class Partition:
         if cut is None:
             return None
         parts = []
-        cells = self.cells(x)
         # Buildings go with the part holding them (the cut may have moved a few).
+        shapely.prepare(cut[0])
         side_a = shapely.contains(cut[0], self.buildings.points[piece.members])
         if side_a.all() or not side_a.any():
             return None
@@ -371,7 +422,6 @@ class Partition:
             part = self._part(x, geom, piece.members[mask], adj)
             part.measured = False
             part.cells = True
-            part.cell_geoms = None if cells is None else cells.subset(mask)
             parts.append(part)
         return parts[0], parts[1]
 
@@ -390,21 +440,7 @@ class Partition:
         near = list(self.adj[x])
         if not near:
             return adj, rest
-        cache = self._split_cache.setdefault(x, {})
-        if ("samples",) not in cache:
-            segments = [split_segments(self.shared(x, q), SAMPLE) for q in near]
-            counts = [len(seg) for seg in segments]
-            flat = (
-                np.concatenate([seg for seg in segments if len(seg)])
-                if sum(counts)
-                else np.empty((0, 2, 2))
-            )
-            cache[("samples",)] = (  # type: ignore[assignment]
-                np.repeat(np.arange(len(near)), counts),
-                shapely.points((flat[:, 0] + flat[:, 1]) / 2),
-                np.hypot(*(flat[:, 1] - flat[:, 0]).T),
-            )
-        owner, middles, lengths = cache[("samples",)]  # type: ignore[misc]
+        owner, middles, lengths = self._samples(x)
         if len(middles) == 0:
             return adj, rest
         shapely.prepare(geom)
@@ -418,6 +454,50 @@ class Partition:
                     total, road = self.adj[x][q]
                     side[q] = (float(length), road * min(1.0, length / total))
         return adj, rest
+
+    def _samples(self, x: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The boundary piece ``x`` shares with its neighbours in :data:`SAMPLE` m bits.
+
+        Per bit: which neighbour (position in ``self.adj[x]``), its middle point
+        and its length.
+        """
+        cache = self._split_cache.setdefault(x, {})
+        if ("samples",) not in cache:
+            near = list(self.adj[x])
+            segments = [split_segments(self.shared(x, q), SAMPLE) for q in near]
+            counts = [len(seg) for seg in segments]
+            flat = (
+                np.concatenate([seg for seg in segments if len(seg)])
+                if sum(counts)
+                else np.empty((0, 2, 2))
+            )
+            cache[("samples",)] = (  # type: ignore[assignment]
+                np.repeat(np.arange(len(near)), counts),
+                shapely.points((flat[:, 0] + flat[:, 1]) / 2),
+                np.hypot(*(flat[:, 1] - flat[:, 0]).T),
+            )
+        return cache[("samples",)]  # type: ignore[return-value]
+
+    def _contacts(self, x: int) -> dict[int, np.ndarray]:
+        """Per neighbour of piece ``x``: its buildings whose cells reach that neighbour.
+
+        (Positions in ``x``'s members.) A cut along the cells keeps a part in
+        touch with a neighbour only if the part holds one of these buildings.
+        """
+        cache = self._split_cache.setdefault(x, {})
+        if ("contacts",) not in cache:
+            out: dict[int, np.ndarray] = {}
+            cells = self.cells(x)
+            owner, middles, _ = self._samples(x)
+            if cells is not None and len(middles):
+                at, cell = cells.tree.query(middles, predicate="intersects")
+                held = cells.owner[cell]
+                at, held = at[held >= 0], held[held >= 0]
+                near = list(self.adj[x])
+                for k, q in enumerate(near):
+                    out[q] = np.unique(held[owner[at] == k])
+            cache[("contacts",)] = out  # type: ignore[assignment]
+        return cache[("contacts",)]  # type: ignore[return-value]
 
     def _adjacent(self, x: int, geom: BaseGeometry) -> dict[int, Edge]:
         """What a part of piece ``x`` shares with ``x``'s neighbours, measured."""
@@ -491,8 +571,7 @@ class Partition:
         for part in (part_a, part_b):
             i = self.add(part.geom, part.members, zone, block)
             self.pieces[i].cells = was_cells or part.cells
-            if part.cell_geoms is not None:
-                self._cells[i] = part.cell_geoms
+            self._cut_from[i] = (x, np.isin(self.pieces[x].members, part.members))
             ids.append(i)
         ia, ib = ids
         for q in list(self.adj[x]):
@@ -508,10 +587,20 @@ class Partition:
 
     def piece_angles(self, x: int) -> list[float]:
         """Directions worth cutting piece ``x`` across: its buildings' axes."""
-        alpha = dominant_orientation(self.buildings, self.pieces[x].members)
-        if alpha is None:
-            return []
-        return [alpha, alpha + math.pi / 2]
+        if x not in self._axes:
+            alpha = dominant_orientation(self.buildings, self.pieces[x].members)
+            self._axes[x] = [] if alpha is None else [alpha, alpha + math.pi / 2]
+        return self._axes[x]
+
+    def gap_table(self, x: int, angle: float) -> GapTable:
+        """The straight lines between piece ``x``'s buildings across ``angle``.
+
+        Made once per piece and direction (a piece's buildings never change).
+        """
+        key = (x, round(angle % (2 * math.pi), 9))
+        if key not in self._gaps:
+            self._gaps[key] = gap_table(self.buildings, self.pieces[x].members, angle)
+        return self._gaps[key]
 
     def isolate(self, x: int, building: int) -> tuple[int, list[int]]:
         """Cut piece ``x`` until ``building`` stands alone in a piece.
@@ -596,7 +685,7 @@ class Partition:
         need: float,
         window: tuple[float, float],
         side_a: set[int],
-        cells: bool = False,
+        cells: bool | str = False,
     ) -> list[tuple[_Part, _Part]]:
         """Cuts of piece ``x`` whose part for side A holds about ``need`` households.
 
@@ -608,21 +697,26 @@ class Partition:
         axes = self.piece_angles(x)
         # Along the buildings' rows and columns first; across the sweep if need be.
         for tier in (axes, [angle]) if axes else ([angle],):
-            options: list[tuple[float, Gap, bool]] = []
-            for a in tier:
-                for gap in gaps(self.buildings, piece.members, a):
-                    for low_joins_a in (True, False):
-                        hh = gap.low if low_joins_a else gap.high
-                        if window[0] <= hh <= window[1]:
-                            options.append((abs(hh - need), gap, low_joins_a))
-            options.sort(key=lambda o: o[0])
+            tables = [self.gap_table(x, a) for a in tier]
+            # Every gap of every direction, each with side A on its low and on its
+            # high side, in that order; the best fits first.
+            hh = np.concatenate([np.stack([t.low, t.high], 1).ravel() for t in tables])
+            which = np.concatenate(
+                [np.full(2 * len(t), k, dtype=np.int64) for k, t in enumerate(tables)]
+            )
+            index = np.concatenate([np.repeat(np.arange(len(t)), 2) for t in tables])
+            low_side = np.arange(len(hh)) % 2 == 0
+            fit = np.flatnonzero((hh >= window[0]) & (hh <= window[1]))
+            fit = fit[np.argsort(np.abs(hh[fit] - need), kind="stable")]
             # The best fits of each direction and side, so that shape can decide.
             taken: dict[tuple[float, bool], int] = {}
-            for _, gap, low_joins_a in options:
-                kind = (round(gap.angle % math.pi, 6), low_joins_a)
+            for o in fit:
+                table = tables[which[o]]
+                low_joins_a = bool(low_side[o])
+                kind = (round(table.angle % math.pi, 6), low_joins_a)
                 if taken.get(kind, 0) >= KEEP_SPLIT:
                     continue
-                cut = self._cut(x, gap.angle, gap.position)
+                cut = self._cut(x, table.angle, float(table.position[index[o]]))
                 if cut is None:
                     continue
                 part_a, part_b = cut if low_joins_a else (cut[1], cut[0])
@@ -630,6 +724,8 @@ class Partition:
                     continue
                 out.append((part_a, part_b))
                 taken[kind] = taken.get(kind, 0) + 1
+                if len(taken) == 2 * len(tier) and min(taken.values()) >= KEEP_SPLIT:
+                    break
             if out and not cells:
                 return out
         if (out and not cells) or len(piece.members) < 2 or self._cell_budget <= 0:
@@ -658,6 +754,14 @@ class Partition:
             keys.append(xy @ np.array([math.cos(a), math.sin(a)]))
         households = self.buildings.households[piece.members]
         tries = CELL_TRIES
+        if cells is THOROUGH:
+            # Parts grown around buildings spread over the piece: sets of
+            # buildings that no straight sweep takes together.
+            spread = np.argsort(keys[-1], kind="stable")
+            step = max(len(spread) / SEEDS, 1.0)
+            for seed in spread[(np.arange(min(SEEDS, len(spread))) * step).astype(int)]:
+                keys.append(np.hypot(*(xy - xy[seed]).T))
+            tries = CELL_TRIES * 4
         tried: set[bytes] = set()
         for key in keys:
             order = np.argsort(key, kind="stable")
@@ -685,21 +789,64 @@ class Partition:
                 break
         return out
 
-    def _components_within(self, ids: list[int]) -> list[list[int]]:
-        """Connected groups of ``ids`` through pieces of ``ids`` only."""
-        todo = set(ids)
-        out = []
-        while todo:
-            start = todo.pop()
-            group, stack = [start], [start]
+    def _separations(self, region: list[int]) -> list[tuple[int, list[list[int]]]]:
+        """The pieces that hold the region together, each with the parts it joins.
+
+        A piece is such a hub when removing it leaves the region in several parts
+        (an articulation point of the piece graph). One depth-first search finds
+        them all (Hopcroft–Tarjan): time linear in the pieces and their contacts.
+        """
+        inside = set(region)
+        disc: dict[int, int] = {}
+        low: dict[int, int] = {}
+        size: dict[int, int] = {}
+        children: dict[int, list[int]] = {}
+        preorder: list[int] = []
+        roots = []
+        for root in region:
+            if root in disc:
+                continue
+            roots.append(root)
+            disc[root] = low[root] = len(preorder)
+            preorder.append(root)
+            children[root] = []
+            parent = {root: -1}
+            stack = [(root, iter(sorted(q for q in self.adj[root] if q in inside)))]
             while stack:
-                p = stack.pop()
-                for q in self.adj[p]:
-                    if q in todo:
-                        todo.discard(q)
-                        group.append(q)
-                        stack.append(q)
-            out.append(sorted(group))
+                v, todo = stack[-1]
+                for w in todo:
+                    if w not in disc:
+                        parent[w] = v
+                        children[v].append(w)
+                        children[w] = []
+                        disc[w] = low[w] = len(preorder)
+                        preorder.append(w)
+                        near = sorted(q for q in self.adj[w] if q in inside)
+                        stack.append((w, iter(near)))
+                        break
+                    if w != parent[v]:
+                        low[v] = min(low[v], disc[w])
+                else:
+                    stack.pop()
+                    size[v] = len(preorder) - disc[v]
+                    if stack:
+                        u = stack[-1][0]
+                        low[u] = min(low[u], low[v])
+        out = []
+        for h in region:
+            if h in roots:
+                cut_off = children[h] if len(children[h]) >= 2 else []
+            else:
+                cut_off = [c for c in children[h] if low[c] >= disc[h]]
+            if not cut_off:
+                continue
+            groups = [preorder[disc[c] : disc[c] + size[c]] for c in cut_off]
+            held = {p for g in groups for p in g}
+            rest = [p for p in region if p != h and p not in held]
+            if rest:
+                groups.append(rest)
+            if len(groups) >= 2:
+                out.append((h, [sorted(g) for g in groups]))
         return out
 
     def _hub_candidates(
@@ -714,23 +861,20 @@ class Partition:
 
         Where removing piece ``h`` leaves the region in several parts, one of those
         parts can form a side with a share of ``h``, the other parts keep the rest of
-        ``h``, which still joins them.
+        ``h``, which still joins them. The hub's buildings nearest the boundary it
+        shares with that part go with it.
         """
         total = self.households(region)
-        inside = set(region)
         out: list[_Candidate] = []
-        for h in region:
-            if sum(1 for q in self.adj[h] if q in inside) < 2:
-                continue
-            rest = [p for p in region if p != h]
-            groups = self._components_within(rest)
-            if len(groups) < 2:
-                continue
+        for h, groups in self._separations(region):
             hub = self.pieces[h]
+            if len(hub.members) < 2:
+                continue
             for group in groups:
                 mine = set(group)
                 others = [g for g in groups if g is not group]
                 have = self.households(group)
+                order: np.ndarray | None = None
                 for k_a in sizes:
                     k_b = k - k_a
                     goal = total * k_a / k
@@ -745,13 +889,10 @@ class Partition:
                     need = goal - have
                     if not (window[0] - have <= hub.households and window[1] >= have):
                         continue
-                    if len(hub.members) < 2:
-                        continue
-                    # The hub's buildings nearest this group go with it.
-                    where = self.union(group)
-                    xy = self.buildings.xy[hub.members]
-                    near = shapely.distance(where, shapely.points(xy))
-                    order = np.argsort(near, kind="stable")
+                    if order is None:
+                        order = self._nearest_first(h, group)
+                    if order is None:
+                        break
                     running = np.cumsum(self.buildings.households[hub.members][order])
                     fits = np.flatnonzero(
                         (running + have >= window[0]) & (running + have <= window[1])
@@ -763,9 +904,21 @@ class Partition:
                     tries = [
                         ranked[j] for j in (0, 1, 2, 4, 8, 16, 32) if j < len(ranked)
                     ]
+                    # Buildings of the hub whose cells reach each other part: a
+                    # cut that takes them all would leave that part cut off.
+                    contacts = self._contacts(h)
+                    reach = [
+                        np.concatenate(
+                            [contacts[q] for q in g if q in contacts]
+                            or [np.empty(0, dtype=np.int64)]
+                        )
+                        for g in others
+                    ]
                     for i in tries:
                         mask = np.zeros(len(order), dtype=bool)
                         mask[order[: i + 1]] = True
+                        if any(len(r) and mask[r].all() for r in reach):
+                            continue
                         cut = self._cut_cells(h, mask)
                         if cut is None:
                             continue
@@ -790,6 +943,21 @@ class Partition:
                         )
                         break
         return out
+
+    def _nearest_first(self, x: int, group: list[int]) -> np.ndarray | None:
+        """Piece ``x``'s buildings, nearest first to the boundary it shares with ``group``.
+
+        Only that boundary is measured (not the group's whole outline), so the time
+        does not grow with the group.
+        """
+        touching = [q for q in group if q in self.adj[x]]
+        segments = [self.shared(x, q) for q in touching]
+        segments = [seg for seg in segments if len(seg)]
+        if not segments:
+            return None
+        line = shapely.multilinestrings(shapely.linestrings(np.concatenate(segments)))
+        xy = self.buildings.xy[self.pieces[x].members]
+        return np.argsort(shapely.distance(line, shapely.points(xy)), kind="stable")
 
     def _edges_with(self, split: tuple[int, _Part, _Part, float] | None) -> Any:
         """Neighbours of a piece with a considered cut applied (parts as -1, -2)."""
@@ -817,21 +985,38 @@ class Partition:
 
         return edges
 
-    def _b_connected(self, cand: _Candidate) -> bool:
-        """Whether side B of a candidate cut is in one piece."""
+    def _b_connected(self, cand: _Candidate, side: int = -2) -> bool:
+        """Whether side B (or with ``side=-1`` side A) of a candidate is in one piece."""
         edges = self._edges_with(cand.split)
-        side_b = set(cand.b) | ({-2} if cand.split else set())
-        if not side_b:
+        ids = cand.b if side == -2 else cand.a
+        whole = set(ids) | ({side} if cand.split else set())
+        if not whole:
             return False
-        start = next(iter(side_b))
+        start = next(iter(whole))
         seen, stack = {start}, [start]
         while stack:
             p = stack.pop()
             for q, _ in edges(p):
-                if q in side_b and q not in seen:
+                if q in whole and q not in seen:
                     seen.add(q)
                     stack.append(q)
-        return len(seen) == len(side_b)
+        return len(seen) == len(whole)
+
+    def _holds(self, cand: _Candidate) -> bool:
+        """Whether both sides of a candidate cut are in one piece, measured exactly.
+
+        A block cut being weighed shares boundary with its neighbours as sampled
+        (see :meth:`_adjacent_sampled`); before it is made, its parts' contacts are
+        measured on their geometry, so that a side joined only by a sample that
+        does not hold is not taken.
+        """
+        if cand.split is not None:
+            x, part_a, part_b, _ = cand.split
+            for part in (part_a, part_b):
+                if not part.measured:
+                    part.adj = self._adjacent(x, part.geom)
+                    part.measured = True
+        return self._b_connected(cand) and self._b_connected(cand, -1)
 
     @staticmethod
     def _formula(
@@ -959,6 +1144,36 @@ class Partition:
             off[i] = run_off - 2 * run_inner_off
         return {"hh": hh, "area": area, "per": per, "cut": cut, "off": off, "mom": mom}
 
+    def _suffix_connected(self, order: list[int]) -> np.ndarray:
+        """Per position ``c``: whether the pieces ``order[c:]`` are in one piece.
+
+        The pieces are added back to front into a union–find: linear in the
+        pieces and their contacts.
+        """
+        n = len(order)
+        pos = {p: i for i, p in enumerate(order)}
+        parent = list(range(n))
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        out = np.zeros(n + 1, dtype=bool)
+        groups = 0
+        for c in range(n - 1, -1, -1):
+            groups += 1
+            for q in self.adj[order[c]]:
+                j = pos.get(q)
+                if j is not None and j > c:
+                    a, b = root(c), root(j)
+                    if a != b:
+                        parent[a] = b
+                        groups -= 1
+            out[c] = groups == 1
+        return out
+
     def best_cut(
         self, region: list[int], k: int, band: tuple[float, float]
     ) -> tuple[list[int], list[int], int] | None:
@@ -979,16 +1194,19 @@ class Partition:
         )
         per_r = sum(self.pieces[p].perimeter for p in region) - 2 * inner_r
         balanced = sorted({k // 2, k - k // 2})
-        others = [n for n in range(1, k) if n not in balanced]
+        others = [n for n in side_sizes(k) if n not in balanced]
         # Balanced sides and straight cuts first; then any side size and cuts along
         # the buildings' cells; the band is given up only when nothing else works.
         # A side still to be divided keeps some slack inside the band, so that its
         # own last cuts need not be exact; without slack only if nothing else works.
-        passes = [
+        # Before the band is given up, the cells are searched once more, growing
+        # parts around the largest buildings too (see :meth:`_split_options`).
+        passes: list[tuple[list[int], float, bool | str]] = [
             (balanced, SLACK, False),
             (balanced + others, SLACK, False),
             (balanced + others, 0.0, False),
             (balanced + others, 0.0, True),
+            (balanced + others, 0.0, THOROUGH),
             (balanced, -1.0, True),
         ]
 
@@ -1009,6 +1227,8 @@ class Partition:
         self._cell_budget = CELL_BUDGET
         for sizes, slack, cells in passes:
             relaxed = slack < 0
+            if cells is THOROUGH:
+                self._cell_budget = CELL_BUDGET
             found: list[_Candidate] = []
             seen: set[tuple[frozenset[int], int]] = set()
             for angle in self._sweep_angles(region):
@@ -1016,6 +1236,7 @@ class Partition:
                 if len(order) != len(region):
                     continue
                 run = self._prefixes(order, inside)
+                whole_rest = self._suffix_connected(order)
                 for k_a in sizes:
                     goal = total * k_a / k
                     strict = windows(k_a)
@@ -1051,6 +1272,10 @@ class Partition:
                         found.append(cand)
                     # A cut through the block where the side reaches its share.
                     c = min(int(np.searchsorted(run["hh"], goal)), len(order) - 1)
+                    if not whole_rest[c]:
+                        # The pieces from x on fall apart even with x whole: no
+                        # cut of x can leave side B in one piece.
+                        continue
                     before = int(run["hh"][c - 1]) if c > 0 else 0
                     x = order[c]
                     head = set(order[:c])
@@ -1123,7 +1348,7 @@ class Partition:
                 (
                     cand
                     for cand in found
-                    if math.isfinite(cand.score) and self._b_connected(cand)
+                    if math.isfinite(cand.score) and self._holds(cand)
                 ),
                 None,
             )

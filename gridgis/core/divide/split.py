@@ -37,22 +37,56 @@ class Gap:
     high: int
 
 
-def gaps(buildings: BuildingSet, members: np.ndarray, angle: float) -> list[Gap]:
-    """Every straight line across direction ``angle`` that passes between ``members``."""
+@dataclass(frozen=True)
+class GapTable:
+    """Every straight line between some buildings across one direction, as arrays.
+
+    ``position[i]`` is where line ``i`` crosses the direction; ``low[i]`` and
+    ``high[i]`` the households on either side of it.
+    """
+
+    angle: float
+    position: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.position)
+
+    def gap(self, i: int) -> Gap:
+        """Line ``i`` as a :class:`Gap`."""
+        return Gap(
+            self.angle, float(self.position[i]), int(self.low[i]), int(self.high[i])
+        )
+
+
+def gap_table(buildings: BuildingSet, members: np.ndarray, angle: float) -> GapTable:
+    """Every straight line across direction ``angle`` that passes between ``members``.
+
+    The footprints' extents on the direction, sorted: n log n in the buildings.
+    """
+    none = np.empty(0)
     if len(members) < 2:
-        return []
+        return GapTable(angle, none, none.astype(np.int64), none.astype(np.int64))
     lo, hi = buildings.extents(angle, members)
     order = np.argsort(lo, kind="stable")
     reach = np.maximum.accumulate(hi[order])
     free = lo[order][1:] - reach[:-1]
-    households = buildings.households[members][order]
-    below = np.cumsum(households)
+    below = np.cumsum(buildings.households[members][order])
     total = int(below[-1])
-    out = []
-    for i in np.flatnonzero(free >= CLEARANCE):
-        position = float((reach[i] + lo[order][i + 1]) / 2)
-        out.append(Gap(angle, position, int(below[i]), total - int(below[i])))
-    return out
+    at = np.flatnonzero(free >= CLEARANCE)
+    return GapTable(
+        angle,
+        (reach[at] + lo[order][at + 1]) / 2,
+        below[at].astype(np.int64),
+        total - below[at].astype(np.int64),
+    )
+
+
+def gaps(buildings: BuildingSet, members: np.ndarray, angle: float) -> list[Gap]:
+    """Every straight line across direction ``angle`` that passes between ``members``."""
+    table = gap_table(buildings, members, angle)
+    return [table.gap(i) for i in range(len(table))]
 
 
 def halfplane(angle: float, position: float, bounds: tuple[float, ...]) -> Polygon:
@@ -262,21 +296,79 @@ def line_segments(geom: BaseGeometry) -> np.ndarray:
 class Cells:
     """The buildings' cells of one piece: which part of it is nearest to which.
 
-    ``cover`` is a coverage (neighbouring cells share their edges exactly), so any
-    group of cells merges in time linear in its size; ``spill`` marks the few
-    footprints that reach out of their own cell.
+    ``cover`` holds the cells of the block the piece was cut from (one per building
+    of the block, made once): a coverage (neighbouring cells share their edges
+    exactly), so any group of cells merges in time linear in its size. ``owner``
+    says which of the piece's buildings each cell now belongs to (``-1``: none).
+    ``footprints`` and ``spill`` (the few footprints that reach out of their own
+    cell) follow the piece's buildings.
     """
 
     cover: np.ndarray
+    owner: np.ndarray
     footprints: np.ndarray
     spill: np.ndarray
+    tree: shapely.STRtree
 
     def __len__(self) -> int:
-        return len(self.cover)
+        return len(self.footprints)
 
-    def subset(self, mask: np.ndarray) -> Cells:
-        """The cells of the buildings ``mask`` (a part cut along the cells)."""
-        return Cells(self.cover[mask], self.footprints[mask], self.spill[mask])
+    def region(self, mine: np.ndarray) -> BaseGeometry:
+        """The cells of the buildings ``mine`` (a mask over the piece's) merged."""
+        held = self.owner >= 0
+        chosen = np.zeros(len(self.owner), dtype=bool)
+        chosen[held] = mine[self.owner[held]]
+        return shapely.coverage_union_all(self.cover[chosen])
+
+    def part(self, mask: np.ndarray, geom: BaseGeometry) -> Cells:
+        """The cells of a part ``geom`` of the piece that holds the buildings ``mask``.
+
+        No new diagram: the cells are the piece's. Cells of the other part's
+        buildings that reach into ``geom`` (across the cut, where it does not run
+        exactly midway between buildings) go to the part's building whose cell they
+        share most boundary with, so that the part's cells still cover it.
+        """
+        index = np.full(len(mask), -1, dtype=np.int64)
+        index[mask] = np.arange(int(mask.sum()))
+        held = self.owner >= 0
+        owner = np.full(len(self.owner), -1, dtype=np.int64)
+        owner[held] = index[self.owner[held]]
+        # Cells of the other part's buildings whose box meets the part: those
+        # that really reach into it (by more than a crumb) change hands.
+        near = self.tree.query(geom)
+        near = near[held[near] & (owner[near] < 0)]
+        if len(near):
+            shapely.prepare(geom)
+            near = near[shapely.intersects(geom, self.cover[near])]
+        if len(near):
+            reach = shapely.area(shapely.intersection(self.cover[near], geom))
+            near = near[reach > CRUMB * 1e-3]
+        todo = [int(j) for j in near]
+        while todo:
+            left = []
+            for j in todo:
+                around = self.tree.query(self.cover[j], predicate="intersects")
+                around = around[(owner[around] >= 0) & (around != j)]
+                shared = (
+                    shapely.length(
+                        shapely.intersection(
+                            shapely.boundary(self.cover[j]),
+                            shapely.boundary(self.cover[around]),
+                        )
+                    )
+                    if len(around)
+                    else np.empty(0)
+                )
+                if len(shared) and shared.max() > 0:
+                    owner[j] = owner[around[int(np.argmax(shared))]]
+                else:
+                    left.append(j)
+            if len(left) == len(todo):
+                break  # cut off from the part's cells: it stays with the other part
+            todo = left
+        return Cells(
+            self.cover, owner, self.footprints[mask], self.spill[mask], self.tree
+        )
 
 
 def building_cells(
@@ -286,8 +378,9 @@ def building_cells(
 
     One Voronoi diagram of the footprints' outlines (vertices every 5 m), its cells
     merged per building and simplified as a coverage: n log n in the buildings, once
-    per piece; every cut along the cells afterwards only merges cells. ``None`` when
-    there are too few outline points.
+    per block; the parts of the block cut later keep these cells (see
+    :meth:`Cells.part`), and every cut along the cells only merges cells. ``None``
+    when there are too few outline points.
     """
     members = np.asarray(members, dtype=np.int64)
     footprints = buildings.footprints[members]
@@ -327,7 +420,13 @@ def building_cells(
     # coverage (neighbours stay flush) they keep a fraction of their vertices.
     cover = shapely.coverage_simplify(cover, CELL_SIMPLIFY, simplify_boundary=False)
     spill = ~shapely.within(footprints, cover)
-    return Cells(cover, footprints, spill)
+    return Cells(
+        cover,
+        np.arange(len(members), dtype=np.int64),
+        footprints,
+        spill,
+        shapely.STRtree(cover),
+    )
 
 
 def cut_cells(
@@ -343,12 +442,13 @@ def cut_cells(
         return None
     flip = int(side_a.sum()) * 2 > len(side_a)
     mine = ~side_a if flip else side_a
-    region = shapely.coverage_union_all(cells.cover[mine])
+    region = cells.region(mine)
     spilled = cells.footprints[mine & cells.spill]
     if len(spilled):
         region = shapely.union(region, shapely.union_all(spilled))
     others = cells.footprints[~mine]
-    hit = others[shapely.intersects(others, region)]
+    shapely.prepare(region)
+    hit = others[shapely.intersects(region, others)]
     if len(hit):
         region = shapely.difference(region, shapely.union_all(hit))
     parts = whole_parts(geom, shapely.intersection(geom, region))
