@@ -194,12 +194,12 @@ def test_a_narrow_community_of_perimeter_blocks_meets_the_band():
 
 @pytest.mark.slow
 def test_a_grid_the_band_misses_is_named_with_its_neighbours():
-    # A band of 410–440 the strip's blocks cannot all be cut to (4 grids by
+    # A band of 420–430 the strip's blocks cannot all be cut to (4 grids by
     # count): each grid left outside is named by code, with the neighbours it was
     # divided again with, and the band is not called feasible.
     area = real_area("helsinki")
     code = area.communities["code"].iloc[1]
-    band = HouseholdBand(410, 440)
+    band = HouseholdBand(420, 430)
     division = divide_community(
         area.store(), code, DivisionOptions(bands={"residential": band})
     )
