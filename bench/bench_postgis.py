@@ -16,6 +16,8 @@ as a server would run):
 
 Writes ``bench/reports/postgis.md``. ``GRIDS=40`` for a 40 × 40 city (160,000 buildings)
 while trying; the default 100 × 100 city has 1,000,000 buildings.
+``BENCH_POSTGIS_ONLY=planners`` runs step 4 only (on the city copied into PostGIS, with
+``GRIDS=40`` unless told) and adds its tables to the report.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ sys.path.insert(0, str(HERE.parent))
 
 OUT = HERE / "out"
 REPORT = HERE / "reports" / "postgis.md"
-SIDE = int(os.environ.get("GRIDS", "100"))
+ONLY = os.environ.get("BENCH_POSTGIS_ONLY", "")
+SIDE = int(os.environ.get("GRIDS", "40" if ONLY == "planners" else "100"))
 PLANNERS = 8
 SECONDS = float(os.environ.get("SECONDS", "60"))
 CONTENDED_SECONDS = 20.0
@@ -161,6 +164,12 @@ def main() -> None:
             copy_project(source, location).close()
         copied = time.perf_counter() - start
         print(f"copied into PostGIS in {copied:.1f} s", flush=True)
+        if ONLY == "planners":
+            apart, together = _planners_at_work(location)
+            _write_report(_planners_only_report(sizes, apart, together))
+            assert apart["lost"] == 0
+            assert together["lost"] == 0
+            return
         file_copy = OUT / f"postgis-city-{SIDE}-linked.gpkg"
         file_copy.write_bytes(gpkg.read_bytes())
         on_file = _in_child(_link_validate, str(file_copy))
@@ -170,15 +179,7 @@ def main() -> None:
         on_file["validate"] = _in_child(_validate, str(file_copy))
         on_pg["validate"] = _in_child(_validate, location)
         print(f"validate: {on_file['validate']:.1f} s / {on_pg['validate']:.1f} s")
-        with open_project(location) as store:
-            grids = store.read("grids", columns=["community_code"])
-        communities = sorted(set(grids["community_code"]))
-        spread = communities[:: max(1, len(communities) // PLANNERS)][:PLANNERS]
-        apart = _planners(location, spread, SECONDS)
-        print(f"8 planners: {apart}", flush=True)
-        pairs = [c for c in spread[:2] for _ in range(2)]
-        together = _planners(location, pairs, CONTENDED_SECONDS)
-        print(f"4 planners on 2 communities: {together}", flush=True)
+        apart, together = _planners_at_work(location)
     same = on_file["found"] == on_pg["found"]
     _report(sizes, wrote, copied, on_file, on_pg, same, apart, together)
     assert same, (on_file["found"], on_pg["found"])
@@ -186,17 +187,92 @@ def main() -> None:
     assert together["lost"] == 0
 
 
-def _report(sizes, wrote, copied, on_file, on_pg, same, apart, together) -> None:
-    ratio = on_pg["seconds"] / on_file["seconds"]
-    ms = 1000.0
-    lines = [
-        "# PostGIS beside the GeoPackage",
-        "",
+def _planners_at_work(location: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """8 planners in 8 communities, then 4 planners two by two in 2 communities."""
+    from gridgis.core.store import open_project
+
+    with open_project(location) as store:
+        grids = store.read("grids", columns=["community_code"])
+    communities = sorted(set(grids["community_code"]))
+    spread = communities[:: max(1, len(communities) // PLANNERS)][:PLANNERS]
+    apart = _planners(location, spread, SECONDS)
+    print(f"8 planners: {apart}", flush=True)
+    pairs = [c for c in spread[:2] for _ in range(2)]
+    together = _planners(location, pairs, CONTENDED_SECONDS)
+    print(f"4 planners on 2 communities: {together}", flush=True)
+    return apart, together
+
+
+def _run_line() -> str:
+    return (
         f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.node()} "
         f"({os.cpu_count()} cores, shared), Python {platform.python_version()}, "
         "PostgreSQL 15 + PostGIS 3 (Debian packages, a cluster of its own, fsync on, "
         "loopback). `make bench BENCH=postgis` "
-        f"(`GRIDS={SIDE}`).",
+        f"(`GRIDS={SIDE}`{', BENCH_POSTGIS_ONLY=planners' if ONLY else ''})."
+    )
+
+
+def _planner_lines(apart: dict[str, Any], together: dict[str, Any]) -> list[str]:
+    ms = 1000.0
+    lines = [
+        "## Planners at work",
+        "",
+        f"Each planner is a process of its own; an edit reads the community's revision "
+        f"and one grid, then in one transaction checks the revision (row lock) and adds "
+        f"1 to the grid's `min_households`; {THINK * ms:.0f} ms between edits. Commit "
+        "time is the whole transaction (begin, check, write, the change-log entry "
+        "numbered from the change-set sequence, commit).",
+        "",
+        "| planners | communities | seconds | commits | conflicts | lost updates | "
+        "p50 ms | p95 ms | max ms |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row, n in ((apart, PLANNERS), (together, 2)):
+        lines.append(
+            f"| {row['planners']} | {n} | {row['seconds']:.0f} | {row['commits']:,} | "
+            f"{row['conflicts']:,} | {row['lost']} | {row['p50'] * ms:.1f} | "
+            f"{row['p95'] * ms:.1f} | {row['max'] * ms:.1f} |"
+        )
+    lines += [
+        "",
+        "Planners in different communities never conflict; two planners in one "
+        "community do, and the one refused writes nothing (it would reload and edit "
+        "again). A lost update would show as a counter below its committed edits.",
+        "",
+    ]
+    return lines
+
+
+def _planners_only_report(
+    sizes: dict[str, int], apart: dict[str, Any], together: dict[str, Any]
+) -> list[str]:
+    return [
+        "# PostGIS: planners at work",
+        "",
+        _run_line(),
+        "",
+        "The city: " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()),
+        "",
+        *_planner_lines(apart, together),
+    ]
+
+
+def _write_report(lines: list[str]) -> None:
+    REPORT.parent.mkdir(exist_ok=True)
+    previous = REPORT.read_text(encoding="utf-8") if REPORT.exists() else ""
+    # The newest run on top, earlier runs (other city sizes) below it.
+    REPORT.write_text("\n".join(lines) + ("\n---\n\n" + previous if previous else ""),
+                      encoding="utf-8")  # fmt: skip
+    print(f"wrote {REPORT}")
+
+
+def _report(sizes, wrote, copied, on_file, on_pg, same, apart, together) -> None:
+    ratio = on_pg["seconds"] / on_file["seconds"]
+    lines = [
+        "# PostGIS beside the GeoPackage",
+        "",
+        _run_line(),
         "",
         "## The city",
         "",
@@ -222,37 +298,9 @@ def _report(sizes, wrote, copied, on_file, on_pg, same, apart, together) -> None
         f"Same findings on both: **{'yes' if same else 'NO'}** "
         f"({sum(on_file['found'].values()):,} issues).",
         "",
-        "## Planners at work",
-        "",
-        f"Each planner is a process of its own; an edit reads the community's revision "
-        f"and one grid, then in one transaction checks the revision (row lock) and adds "
-        f"1 to the grid's `min_households`; {THINK * ms:.0f} ms between edits. Commit "
-        "time is the whole transaction (begin, check, write, the change-log entry "
-        "numbered under the log's advisory lock, commit).",
-        "",
-        "| planners | communities | seconds | commits | conflicts | lost updates | "
-        "p50 ms | p95 ms | max ms |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *_planner_lines(apart, together),
     ]
-    for row, n in ((apart, PLANNERS), (together, 2)):
-        lines.append(
-            f"| {row['planners']} | {n} | {row['seconds']:.0f} | {row['commits']:,} | "
-            f"{row['conflicts']:,} | {row['lost']} | {row['p50'] * ms:.1f} | "
-            f"{row['p95'] * ms:.1f} | {row['max'] * ms:.1f} |"
-        )
-    lines += [
-        "",
-        "Planners in different communities never conflict; two planners in one "
-        "community do, and the one refused writes nothing (it would reload and edit "
-        "again). A lost update would show as a counter below its committed edits.",
-        "",
-    ]
-    REPORT.parent.mkdir(exist_ok=True)
-    previous = REPORT.read_text(encoding="utf-8") if REPORT.exists() else ""
-    # The newest run on top, earlier runs (other city sizes) below it.
-    REPORT.write_text("\n".join(lines) + ("\n---\n\n" + previous if previous else ""),
-                      encoding="utf-8")  # fmt: skip
-    print(f"wrote {REPORT}")
+    _write_report(lines)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import geopandas as gpd
 import numpy as np
@@ -392,7 +393,14 @@ def test_residents_follow_the_street_of_their_building_and_the_log_is_append_onl
     # edits, never change it.
     assert owner.count("changes", where={"layer": ["houses", "residents"]}) == 0
     assert b.count("changes", where={"tool": "gridgis import"}) == 0
-    for statement in ("UPDATE changes SET tool = 'forged'", "DELETE FROM changes"):
+    for statement in (
+        "UPDATE changes SET tool = 'forged'",
+        "DELETE FROM changes",
+        # The writing transaction's id and the change-set numbers are the server's.
+        "INSERT INTO changes (change_set, changed_at, layer, operation, xid) "
+        "VALUES (1, now(), 'grids', 'insert', '0')",
+        "SELECT setval('gridgis_change_set', 1)",
+    ):
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             _sql(uri, statement, user="planner_a")
 
@@ -493,3 +501,85 @@ def test_the_log_records_an_edit_row_by_row_as_the_geopackage_does(
     assert "改名网格" in logs[0].loc[0, "after"]
     assert "测试网格" in logs[0].loc[0, "before"]
     assert logs[0].loc[1, "after"] is None
+
+
+def _log(uri: str) -> list[tuple[int, str, str]]:
+    """The change log's numbers, communities and transaction ids, in number order."""
+    return _sql(uri, "SELECT change_set, community_code, xid::text FROM changes "
+                "ORDER BY change_set")  # fmt: skip
+
+
+def test_change_sets_that_commit_out_of_number_order_are_caught_up(
+    pg_uri, settings, monkeypatch
+):
+    monkeypatch.setenv("PGOPTIONS", "-c lock_timeout=5s")  # a wait fails, never hangs
+    mine = PostGISStore.create(pg_uri, settings)
+    a, b = open_project(pg_uri), open_project(pg_uri)
+    mine.listen()
+    assert mine.changed_by_others() == set()
+    with a.transaction() as tx:
+        tx.insert("grids", _grid(COMMUNITY + "001"))
+        tx.flush()  # A has taken its number; it commits last
+        with b.transaction() as later:
+            later.insert("grids", _grid("320599001002001"))
+        assert mine.changed_by_others(timeout=1) == {"320599001002"}
+        assert mine.changed_by_others() == set()  # B's number is known here
+        _kill_listener(mine, pg_uri)
+    (first, x, _), (second, y, _) = _log(pg_uri)
+    assert (first, x, y) == (second - 1, COMMUNITY, "320599001002")
+    caught = mine.changed_by_others(timeout=0.5)
+    assert COMMUNITY in caught  # A's lower number committed after B's
+    assert caught <= {COMMUNITY, "320599001002"}
+    assert mine.changed_by_others() == set()  # listening again
+
+
+def test_change_sets_of_different_communities_commit_side_by_side(
+    pg_uri, settings, monkeypatch
+):
+    monkeypatch.setenv("PGOPTIONS", "-c lock_timeout=2s")  # a wait fails, never hangs
+    PostGISStore.create(pg_uri, settings).close()
+    a, b = open_project(pg_uri), open_project(pg_uri)
+    with a.transaction() as tx:
+        tx.insert("grids", _grid(COMMUNITY + "001"))
+        tx.flush()  # between its change-log entry and its commit
+        start = time.perf_counter()
+        with b.transaction() as other:
+            other.insert("grids", _grid("320599001002001"))
+        waited = time.perf_counter() - start
+        assert _log(pg_uri)[0][1] == "320599001002"  # B committed, A still open
+    assert waited < 1.5
+    log = _log(pg_uri)
+    assert [(n, c) for n, c, _ in log] == [(1, COMMUNITY), (2, "320599001002")]
+    assert log[0][2] != log[1][2]
+
+
+def test_a_project_made_before_numbered_change_sets_continues_its_numbers(
+    pg_uri, settings
+):
+    store = PostGISStore.create(pg_uri, settings)
+    for code in ("320599001001001", "320599001002001"):
+        with store.transaction() as tx:
+            tx.insert("grids", _grid(code))
+    store.close()
+    # The project as the first PostGIS version made it.
+    for statement in (
+        "DROP SEQUENCE gridgis_change_set",
+        "ALTER TABLE changes DROP COLUMN xid",
+        "GRANT INSERT ON changes TO gridgis_planner, gridgis_district",
+    ):
+        _sql(pg_uri, statement)
+    reopened = open_project(pg_uri)
+    with reopened.transaction() as tx:
+        tx.insert("grids", _grid("320599001003001"))
+    log = _log(pg_uri)
+    assert [n for n, _, _ in log] == [1, 2, 3]
+    assert [x for _, _, x in log][:2] == ["0", "0"]  # rows from before: no id
+    assert int(log[2][2]) > 0
+    open_project(pg_uri).close()  # opened again: the numbers go on
+    with reopened.transaction() as tx:
+        tx.insert("grids", _grid("320599001004001"))
+    assert [n for n, _, _ in _log(pg_uri)] == [1, 2, 3, 4]
+    rights = _sql(pg_uri, "SELECT has_column_privilege('gridgis_planner', 'changes', "
+                  "'change_set', 'INSERT'), has_column_privilege('gridgis_planner', "
+                  "'changes', 'xid', 'INSERT')")  # fmt: skip
+    assert rights == [(True, False)]

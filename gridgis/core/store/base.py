@@ -174,7 +174,11 @@ class Transaction(ABC):
         return None
 
     def last_change_set(self) -> int | None:
-        """The highest change-set number in the log (0 if empty), or ``None``."""
+        """The number before this transaction's change set, or ``None``.
+
+        With one writer at a time, the log's highest number (0 if empty); a store
+        whose writers number change sets side by side takes its number here.
+        """
         return None
 
     @abstractmethod

@@ -258,9 +258,8 @@ class AccessError(GridGisError):
     """The database login may not read or change what was asked (per-street access)."""
 
 
-#: The advisory lock that numbers change sets one after another.
-_CHANGE_SET_LOCK = 0x67726964  # "grid"
-#: The advisory lock under which a transaction reads settings it will write.
+#: The advisory lock under which a transaction reads settings it will write (and an
+#: existing project gets its change-set sequence).
 _SETTINGS_LOCK = 0x67726973  # "gris"
 
 
@@ -272,6 +271,8 @@ class _PostGISTransaction(Transaction):
         self.settings: Settings | None = None
         self._temp = 0
         self.change_set: int | None = None
+        #: The id of this transaction once it has numbered a change set.
+        self.xid: int | None = None
         #: The tables were made in this transaction (a new project being filled).
         self.fresh = False
 
@@ -283,17 +284,18 @@ class _PostGISTransaction(Transaction):
         )
 
     def last_change_set(self) -> int:
-        """The log's highest change-set number, under a lock held until commit.
+        """The number before this transaction's change set, which it takes now.
 
-        Transactions that write to the log take their numbers one after another, so
-        two planners' change sets never share a number.
+        Numbers come from the change-set sequence: two planners' change sets never
+        share a number, and neither waits for the other's commit. A number taken by a
+        transaction that rolls back is not used again.
         """
-        self.conn.execute("SELECT pg_advisory_xact_lock(%s)", [_CHANGE_SET_LOCK])
-        (last,) = self.conn.execute(
-            "SELECT coalesce(max(change_set), 0) FROM changes"
+        (number, xid) = self.conn.execute(
+            f"SELECT nextval({ddl.literal(ddl.CHANGE_SET_SEQUENCE)}), "
+            "pg_current_xact_id()::text"
         ).fetchone()
-        self.change_set = int(last) + 1
-        return int(last)
+        self.change_set, self.xid = int(number), int(xid)
+        return self.change_set - 1
 
     # -- rows ---------------------------------------------------------------------
 
@@ -605,11 +607,12 @@ class PostGISStore(Store):
         self._user: str | None = None
         self._direct: bool | None = None
         self._listener: Any = None
-        #: Change sets up to this one are known to this store (None: not listening
-        #: yet); the one read at the previous call moves it on at the next.
+        #: Transaction-id horizons: the change sets of every transaction with a lower
+        #: id are known to this store (None: not listening yet); the one read at the
+        #: previous call moves it on at the next.
         self._seen: int | None = None
         self._pending: int | None = None
-        #: This store's own change sets after ``_seen``.
+        #: The ids of this store's own transactions at or after ``_seen``.
         self._own: set[int] = set()
         self._lost = False
 
@@ -698,6 +701,7 @@ class PostGISStore(Store):
                     f"{info} 由更新版本的 GridGIS 创建(数据结构版本 {version},"
                     f"当前版本最高支持 {schema.SCHEMA_VERSION});请升级 GridGIS。",
                 )
+            _number_change_sets(conn, info)
         except BaseException:
             conn.close()
             raise
@@ -858,8 +862,8 @@ class PostGISStore(Store):
             raise
         if tx.settings is not None:
             self._settings = tx.settings
-        if tx.change_set is not None:
-            self._own.add(tx.change_set)
+        if tx.xid is not None:
+            self._own.add(tx.xid)
 
     def _rollback(self, tx: Transaction) -> None:
         assert isinstance(tx, _PostGISTransaction)
@@ -886,16 +890,20 @@ class PostGISStore(Store):
             self._listener = connect(self.conninfo)
             self._listener.execute(f"LISTEN {ddl.CHANNEL}")
             if self._seen is None:
-                self._seen = self._pending = self._last_change_set()
+                self._seen = self._pending = self._horizon()
 
-    def _last_change_set(self) -> int:
+    def _horizon(self) -> int:
+        """The oldest transaction still running: every one before it has ended.
+
+        Read on the reading connection (a fresh one if the old one broke).
+        """
         if self._conn.closed or self._conn.broken:
             self._conn.close()
             self._conn = connect(self.conninfo)
-        (last,) = self._conn.execute(
-            "SELECT coalesce(max(change_set), 0) FROM changes"
+        (xmin,) = self._conn.execute(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text"
         ).fetchone()
-        return int(last)
+        return int(xmin)
 
     def changed_by_others(self, timeout: float = 0.0) -> set[str]:
         """Communities other connections changed (committed) since the last call.
@@ -903,8 +911,10 @@ class PostGISStore(Store):
         Collects what arrives within ``timeout`` seconds (``0``: what has arrived
         already). This store's own writes are left out. Starts listening if needed.
         After a lost connection it catches up from the change log: the communities of
-        the change sets after the last one it knew of; where the log cannot say
-        (a change without a community), every community counts as changed.
+        the change sets of every transaction that had not ended when it last knew the
+        log (change-set numbers may commit out of order, transaction ids tell); where
+        the log cannot say (a change without a community), every community counts as
+        changed. A community may then be reported again; none is missed.
 
         Raises
         ------
@@ -921,7 +931,7 @@ class PostGISStore(Store):
         if self._write is not None and not self._write.closed:
             own = self._write.info.backend_pid
         try:
-            last = self._last_change_set()
+            last = self._horizon()
             changed = {
                 note.payload
                 for note in self._listener.notifies(timeout=max(timeout, 0.001))
@@ -930,13 +940,13 @@ class PostGISStore(Store):
         except psycopg.OperationalError:
             self._lost = True
             return self._catch_up()
-        # Notices of change sets up to the previous call's last have arrived by now.
+        # Notices of transactions before the previous call's horizon have arrived by now.
         self._seen, self._pending = self._pending, last
-        self._own = {n for n in self._own if self._seen is None or n > self._seen}
+        self._own = {x for x in self._own if self._seen is None or x >= self._seen}
         return changed
 
     def _catch_up(self) -> set[str]:
-        """Listen again; the communities changed since the last known change set."""
+        """Listen again; the communities of the change sets not known to be heard."""
         if self._listener is not None:
             self._listener.close()
         self._listener = None
@@ -944,14 +954,15 @@ class PostGISStore(Store):
             self._write.close()
         seen = self._seen
         self.listen()  # before reading the log: later change sets will be heard
-        self._last_change_set()  # a fresh reading connection if the old one broke
+        horizon = self._horizon()
         rows = self._conn.execute(
-            "SELECT change_set, community_code FROM changes WHERE change_set > %s",
-            [-1 if seen is None else seen],
+            f"SELECT {ddl.XID_COLUMN}::text, community_code FROM changes "
+            f"WHERE {ddl.XID_COLUMN} >= (%s::bigint)::text::xid8",
+            [seen or 0],
         ).fetchall()
-        self._seen = self._pending = max([seen or 0, *(int(r[0]) for r in rows)])
+        self._seen = self._pending = horizon
         others = [r[1] for r in rows if int(r[0]) not in self._own]
-        self._own.clear()
+        self._own = {x for x in self._own if x >= horizon}
         self._lost = False
         if seen is None or any(code is None for code in others):
             rows = self._conn.execute("SELECT code FROM communities").fetchall()
@@ -984,6 +995,38 @@ def _drop_project(conn: Any) -> None:
     ).fetchall()
     for (signature,) in rows:
         conn.execute(f"DROP FUNCTION IF EXISTS {signature} CASCADE")
+
+
+def _number_change_sets(conn: Any, info: str) -> None:
+    """Give a project made without it the change-set sequence (once, by its owner).
+
+    Under the settings lock, and only while the sequence is missing: once change sets
+    take numbers from it, nothing sets it again.
+    """
+    import psycopg
+
+    def numbered() -> bool:
+        (found,) = conn.execute(
+            "SELECT to_regclass(%s) IS NOT NULL", [ddl.CHANGE_SET_SEQUENCE]
+        ).fetchone()
+        return bool(found)
+
+    if numbered():
+        return
+    try:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", [_SETTINGS_LOCK])
+            if not numbered():
+                for statement in ddl.change_set_numbering() + ddl.log_grants():
+                    conn.execute(statement)
+    except psycopg.errors.InsufficientPrivilege:
+        raise ProjectFileError(
+            f"The change log of {info} must be updated once by the owner of the "
+            "database project: open it once with the owner's login (for example "
+            f"`gridgis info '{info}'`), then open it again.",
+            f"{info} 的变更记录需要由数据库项目的所有者更新一次:请用所有者的登录名"
+            f"打开一次(例如 `gridgis info '{info}'`),然后再打开。",
+        ) from None
 
 
 def _read_settings(conn: Any, info: str) -> Settings:

@@ -9,7 +9,11 @@ indexes of :func:`gridgis.core.store.gpkg_ddl.index_fields` come from
   too) and checked by :func:`lock_revisions` under a row lock;
 - a notification (channel ``gridgis``, the community code as payload) on commit;
 - per-street access: the ``gridgis_access`` table and row-level security policies
-  keyed on ``session_user``.
+  keyed on ``session_user``;
+- change-set numbers from a sequence (:data:`CHANGE_SET_SEQUENCE`), so writers never
+  wait for one another to number their change sets, and the id of the transaction that
+  wrote each log row (:data:`XID_COLUMN`): numbers may commit out of order, the
+  transaction ids tell exactly which rows a client that lost its connection missed.
 """
 
 from __future__ import annotations
@@ -24,6 +28,11 @@ CHANNEL = "gridgis"
 ACCESS_TABLE = "gridgis_access"
 #: Group roles of per-street access; ``district`` sees and edits every street.
 ROLES = ("planner", "viewer", "district")
+#: The sequence change sets take their numbers from.
+CHANGE_SET_SEQUENCE = "gridgis_change_set"
+#: The change log's column with the id of the transaction that wrote the row (PostGIS
+#: only; rows from before the column existed have 0).
+XID_COLUMN = "xid"
 
 _PG_TYPES = {
     FieldType.TEXT: "text",
@@ -267,10 +276,10 @@ $$""",
             f"GRANT INSERT, UPDATE, DELETE ON {', '.join(map(quote, editable))} "
             f"TO {quote(role_name(role))}"
         )
-        out.append(f"GRANT INSERT ON changes TO {quote(role_name(role))}")
         out.append(
             f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {quote(role_name(role))}"
         )
+    out += log_grants()
     for table, column in STREET_OF.items():
         out += _street_policies(table, f"{quote(column)}")
     # Staff: a person is seen through the posts held in the user's streets.
@@ -298,6 +307,41 @@ $$""",
                      "gridgis_may(community_code, true)",
                      insert="true")  # fmt: skip
     return out
+
+
+def log_grants() -> list[str]:
+    """Planners and the district add to the change log and take its numbers.
+
+    They insert the log's own fields only: the transaction id is always the server's.
+    Nobody but the owner updates or deletes a row or sets the sequence.
+    """
+    writers = ", ".join(quote(role_name(r)) for r in ("planner", "district"))
+    names = ", ".join(quote(n) for n in ["fid", *schema.layer("changes").field_names])
+    return [
+        f"REVOKE INSERT ON changes FROM {writers}",
+        f"GRANT INSERT ({names}) ON changes TO {writers}",
+        f"GRANT USAGE ON SEQUENCE {quote(CHANGE_SET_SEQUENCE)} TO {writers}",
+    ]
+
+
+def change_set_numbering() -> list[str]:
+    """The change-set sequence and the log's transaction ids (idempotent).
+
+    The sequence continues after the log's highest number. Run it where nobody else
+    can number a change set meanwhile: in the transaction that makes the project, or
+    under a lock before the sequence exists (an existing project).
+    """
+    c, x = quote("changes"), quote(XID_COLUMN)
+    return [
+        f"CREATE SEQUENCE IF NOT EXISTS {quote(CHANGE_SET_SEQUENCE)}",
+        # A constant default fills the rows already logged without rewriting them.
+        f"ALTER TABLE {c} ADD COLUMN IF NOT EXISTS {x} xid8 NOT NULL DEFAULT '0'",
+        f"ALTER TABLE {c} ALTER COLUMN {x} SET DEFAULT pg_current_xact_id()",
+        f"CREATE INDEX IF NOT EXISTS {quote('idx_changes_xid')} ON {c} ({x})",
+        f"COMMENT ON COLUMN {c}.{x} IS '写入事务 / writing transaction'",
+        f"SELECT setval({literal(CHANGE_SET_SEQUENCE)}, "
+        f"coalesce(max(change_set), 0) + 1, false) FROM {c}",
+    ]
 
 
 def _street_policies(table: str, column: str) -> list[str]:
@@ -343,6 +387,7 @@ def complete_project() -> list[str]:
     out += _revision_functions()
     for table, column in REVISION_SOURCES.items():
         out += _revision_trigger(table, column)
+    out += change_set_numbering()
     out += _access()
     return out
 
