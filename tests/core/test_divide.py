@@ -615,7 +615,7 @@ def test_a_grid_that_would_be_written_in_two_parts_gives_its_lobe_away():
     )
     report = QualityReport(code, "拱宸桥社区", (300, 500))
     out = _whole_grids(
-        grids, (), BuildingSet.from_frame(homes), HouseholdBand(300, 500), report
+        grids, BuildingSet.from_frame(homes), HouseholdBand(300, 500), report
     )
     written = with_clean_polygons(out)
     assert (written.geometry.geom_type == "Polygon").all()
@@ -630,6 +630,17 @@ def test_a_grid_that_would_be_written_in_two_parts_gives_its_lobe_away():
     assert report.feasible
     # Grids that hold together are handed out as they are.
     same = _whole_grids(
-        out, (), BuildingSet.from_frame(homes), HouseholdBand(300, 500), report
+        out, BuildingSet.from_frame(homes), HouseholdBand(300, 500), report
     )
     assert same is out
+    # A grid in two parts outright (pieces that met only at a point) likewise.
+    apart = grids.copy()
+    apart.loc[0, "geometry"] = shapely.MultiPolygon(
+        [box(0, 0, 100, 100), box(110, 0, 150, 40)]
+    )
+    apart.loc[1, "geometry"] = box(100, 0, 150, 100).difference(box(110, 0, 150, 40))
+    out = _whole_grids(
+        apart, BuildingSet.from_frame(homes), HouseholdBand(300, 500), report
+    )
+    assert (with_clean_polygons(out).geometry.geom_type == "Polygon").all()
+    assert out["households"].tolist() == [350, 350]

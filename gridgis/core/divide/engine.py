@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -453,8 +452,8 @@ def divide_community(
         buildings,
         band,
         settings.band(GridKind.RESIDENTIAL),
+        report,
     )
-    grids = _whole_grids(grids, options.locked, buildings, band, report)
     _progress(feedback, 90.0)
     explain_misses(report, misses, partition, grids, band)
 
@@ -1240,8 +1239,12 @@ def _assemble(
     buildings: BuildingSet,
     band: HouseholdBand,
     project_band: HouseholdBand,
+    report: QualityReport,
 ) -> gpd.GeoDataFrame:
-    """The community's grids: new ones numbered in reading order, locked ones kept."""
+    """The community's grids: new ones numbered in reading order, locked ones kept.
+
+    No new grid is in several parts as it will be written (see :func:`_whole_grids`).
+    """
     geoms = []
     for g in grids_pieces:
         geom = partition.union(g["pieces"])
@@ -1289,6 +1292,7 @@ def _assemble(
         geometry=geoms,
         crs=inputs.existing.crs,
     )
+    new = _whole_grids(new, buildings, band, report)
     if len(inputs.locked):
         households, population = _locked_totals(inputs, inputs.locked)
         kept = inputs.locked.assign(households=households, population=population)
@@ -1312,28 +1316,26 @@ def _lobes_of(geom: BaseGeometry) -> list[BaseGeometry]:
 
 def _whole_grids(
     grids: gpd.GeoDataFrame,
-    locked: Iterable[str],
     buildings: BuildingSet,
     band: HouseholdBand,
     report: QualityReport,
 ) -> gpd.GeoDataFrame:
-    """The grids checked as they will be written: none in several parts.
+    """New grids checked as they will be written: none in several parts.
 
-    The new grids are cleaned as the write cleans them (a coverage on a millimetre
+    The grids are cleaned as the write cleans them (a coverage on a millimetre
     grid, :func:`~gridgis.core.geometry.clean_coverage`). A grid that then falls
     apart, or whose lobes hang together only by a neck, keeps its largest lobe;
-    every other lobe goes, with its buildings, to the new grid it shares most
-    boundary with. The report says so, and names a grid that leaves the band.
-    Grids that hold together are returned as they are.
+    every other lobe goes, with its buildings, to the grid it shares most boundary
+    with. The report says so, and names a grid that leaves the band. Grids that
+    hold together are returned as they are.
     """
-    new = np.flatnonzero(~grids["code"].isin(list(locked)).to_numpy())
-    if len(new) < 2:
+    if len(grids) < 2:
         return grids
     geoms = np.asarray(grids.geometry.values, dtype=object)
     codes = grids["code"].to_numpy(dtype=object)
     touched: set[int] = set()
     for _ in range(3):
-        work = clean_coverage(geoms[new])
+        work = clean_coverage(geoms)
         found = [_lobes_of(g) for g in work]
         broken = [k for k, parts in enumerate(found) if len(parts) > 1]
         if not broken:
@@ -1357,23 +1359,21 @@ def _whole_grids(
                 touched |= {k, j}
                 report.notes.append(
                     Text(
-                        f"网格 {codes[new[k]]} 的一块土地只以一点或不足 "
-                        f"{NECK_CM} 厘米的窄颈与其余部分相连,已并入相邻的网格 "
-                        f"{codes[new[j]]}。",
-                        f"A piece of grid {codes[new[k]]} hung on to the rest only at "
-                        f"a point or by a neck under {NECK_CM} cm; it joined the "
-                        f"neighbouring grid {codes[new[j]]}.",
+                        f"网格 {codes[k]} 的一块土地只以一点或不足 {NECK_CM} 厘米的"
+                        f"窄颈与其余部分相连,已并入相邻的网格 {codes[j]}。",
+                        f"A piece of grid {codes[k]} hung on to the rest only at a "
+                        f"point or by a neck under {NECK_CM} cm; it joined the "
+                        f"neighbouring grid {codes[j]}.",
                     )
                 )
-        geoms = geoms.copy()
-        geoms[new] = work
+        geoms = work
     if not touched:
         return grids
     out = grids.copy()
     out["geometry"] = gpd.GeoSeries(geoms, index=grids.index, crs=grids.crs)
     for k in sorted(touched):
-        row = grids.index[new[k]]
-        inside = shapely.contains(geoms[new[k]], buildings.points)
+        row = grids.index[k]
+        inside = shapely.contains(geoms[k], buildings.points)
         held = int(buildings.households[inside].sum())
         out.loc[row, "households"] = held
         out.loc[row, "population"] = int(buildings.population[inside].sum())
@@ -1386,9 +1386,9 @@ def _whole_grids(
         ):
             report.infeasible.append(
                 Text(
-                    f"网格 {codes[new[k]]} 与相邻网格交换了只以一点相连的土地后有 "
+                    f"网格 {codes[k]} 与相邻网格交换了只以一点相连的土地后有 "
                     f"{held} 户,不在户数范围内。",
-                    f"Grid {codes[new[k]]} holds {held} households after land joined "
+                    f"Grid {codes[k]} holds {held} households after land joined "
                     "only at a point moved between it and its neighbour.",
                 )
             )
