@@ -36,6 +36,8 @@ from gridgis.core.divide.balance import (
     shared_with,
 )
 from gridgis.core.divide.blocks import (
+    MIN_SHARED,
+    SHARED_GRID,
     Blocks,
     BuildingSet,
     close_gaps,
@@ -51,8 +53,9 @@ from gridgis.core.divide.blocks import (
 from gridgis.core.divide.options import DivisionOptions
 from gridgis.core.divide.regions import Partition
 from gridgis.core.divide.report import ON_LINE, QualityReport, measure
-from gridgis.core.divide.split import line_segments, segment_length
+from gridgis.core.divide.split import NECK, line_segments, lobes, segment_length
 from gridgis.core.errors import GeometryError, SchemaError
+from gridgis.core.geometry import clean_coverage
 from gridgis.core.i18n import Text
 from gridgis.core.link import assign_points, inside_points
 from gridgis.core.progress import Feedback, check
@@ -62,6 +65,8 @@ from gridgis.core.validate.issue import Options
 
 #: Precision grid (metres) of the grids a division writes.
 TIDY_GRID = 1e-3
+#: :data:`~gridgis.core.divide.split.NECK` in centimetres, as the report says it.
+NECK_CM = round(NECK * 100)
 #: Facility categories that make a block a campus (a unit grid of its own).
 CAMPUS_FACILITIES = (FacilityCategory.SCHOOL.value, FacilityCategory.HOSPITAL.value)
 #: Building uses of a campus.
@@ -447,6 +452,7 @@ def divide_community(
         buildings,
         band,
         settings.band(GridKind.RESIDENTIAL),
+        report,
     )
     _progress(feedback, 90.0)
     explain_misses(report, misses, partition, grids, band)
@@ -1233,8 +1239,12 @@ def _assemble(
     buildings: BuildingSet,
     band: HouseholdBand,
     project_band: HouseholdBand,
+    report: QualityReport,
 ) -> gpd.GeoDataFrame:
-    """The community's grids: new ones numbered in reading order, locked ones kept."""
+    """The community's grids: new ones numbered in reading order, locked ones kept.
+
+    No new grid is in several parts as it will be written (see :func:`_whole_grids`).
+    """
     geoms = []
     for g in grids_pieces:
         geom = partition.union(g["pieces"])
@@ -1282,6 +1292,7 @@ def _assemble(
         geometry=geoms,
         crs=inputs.existing.crs,
     )
+    new = _whole_grids(new, buildings, band, report)
     if len(inputs.locked):
         households, population = _locked_totals(inputs, inputs.locked)
         kept = inputs.locked.assign(households=households, population=population)
@@ -1290,6 +1301,98 @@ def _assemble(
     new = new.sort_values("code", ignore_index=True)
     new.index.name = "fid"
     return schema.conform("grids", new)
+
+
+def _lobes_of(geom: BaseGeometry) -> list[BaseGeometry]:
+    """The parts of a grid, each split at its necks (see :func:`lobes`), largest first."""
+    out = [
+        lobe
+        for part in shapely.get_parts(geom)
+        if part.geom_type == "Polygon"
+        for lobe in lobes(part)
+    ]
+    return sorted(out, key=lambda p: -p.area)
+
+
+def _whole_grids(
+    grids: gpd.GeoDataFrame,
+    buildings: BuildingSet,
+    band: HouseholdBand,
+    report: QualityReport,
+) -> gpd.GeoDataFrame:
+    """New grids checked as they will be written: none in several parts.
+
+    The grids are cleaned as the write cleans them (a coverage on a millimetre
+    grid, :func:`~gridgis.core.geometry.clean_coverage`). A grid that then falls
+    apart, or whose lobes hang together only by a neck, keeps its largest lobe;
+    every other lobe goes, with its buildings, to the grid it shares most boundary
+    with. The report says so, and names a grid that leaves the band. Grids that
+    hold together are returned as they are.
+    """
+    if len(grids) < 2:
+        return grids
+    geoms = np.asarray(grids.geometry.values, dtype=object)
+    codes = grids["code"].to_numpy(dtype=object)
+    touched: set[int] = set()
+    for _ in range(3):
+        work = clean_coverage(geoms)
+        found = [_lobes_of(g) for g in work]
+        broken = [k for k, parts in enumerate(found) if len(parts) > 1]
+        if not broken:
+            break
+        for k in broken:
+            work[k] = found[k][0]
+            for lobe in found[k][1:]:
+                shared = shapely.length(
+                    shapely.intersection(
+                        shapely.boundary(lobe),
+                        shapely.boundary(work),
+                        grid_size=SHARED_GRID,
+                    )
+                )
+                shared[k] = 0.0
+                j = int(np.argmax(shared))
+                if shared[j] < MIN_SHARED:
+                    work[k] = shapely.union(work[k], lobe, grid_size=SHARED_GRID)
+                    continue
+                work[j] = shapely.union(work[j], lobe, grid_size=SHARED_GRID)
+                touched |= {k, j}
+                report.notes.append(
+                    Text(
+                        f"网格 {codes[k]} 的一块土地只以一点或不足 {NECK_CM} 厘米的"
+                        f"窄颈与其余部分相连,已并入相邻的网格 {codes[j]}。",
+                        f"A piece of grid {codes[k]} hung on to the rest only at a "
+                        f"point or by a neck under {NECK_CM} cm; it joined the "
+                        f"neighbouring grid {codes[j]}.",
+                    )
+                )
+        geoms = work
+    if not touched:
+        return grids
+    out = grids.copy()
+    out["geometry"] = gpd.GeoSeries(geoms, index=grids.index, crs=grids.crs)
+    for k in sorted(touched):
+        row = grids.index[k]
+        inside = shapely.contains(geoms[k], buildings.points)
+        held = int(buildings.households[inside].sum())
+        out.loc[row, "households"] = held
+        out.loc[row, "population"] = int(buildings.population[inside].sum())
+        was = int(grids.loc[row, "households"])
+        residential = out.loc[row, "kind"] == GridKind.RESIDENTIAL.value
+        if (
+            residential
+            and band.min <= was <= band.max
+            and not (band.min <= held <= band.max)
+        ):
+            report.infeasible.append(
+                Text(
+                    f"网格 {codes[k]} 与相邻网格交换了只以一点相连的土地后有 "
+                    f"{held} 户,不在户数范围内。",
+                    f"Grid {codes[k]} holds {held} households after land joined "
+                    "only at a point moved between it and its neighbour.",
+                )
+            )
+    return out
 
 
 def _locked_totals(

@@ -44,6 +44,7 @@ from gridgis.core.divide.split import (
     line_segments,
     segment_length,
     simple_cut,
+    solid,
 )
 from gridgis.core.progress import Feedback, check
 
@@ -338,8 +339,9 @@ class Partition:
         key = (min(i, j), max(i, j))
         if key not in self.lines:
             line = shapely.intersection(
-                shapely.boundary(self.pieces[i].geom),
-                shapely.boundary(self.pieces[j].geom),
+                shapely.boundary(solid(self.pieces[i].geom)),
+                shapely.boundary(solid(self.pieces[j].geom)),
+                grid_size=SHARED_GRID,
             )
             self.lines[key] = line_segments(line)
         return self.lines[key]
@@ -505,10 +507,13 @@ class Partition:
         near = list(self.adj[x])
         if near:
             others = np.asarray([self.pieces[q].geom for q in near], dtype=object)
+            # Tails of no width (where a cut ran a hair inside an outline) are
+            # not shared boundary: the outlines are measured without them.
+            outline = shapely.boundary(solid(geom))
             shared = shapely.length(
                 shapely.intersection(
-                    shapely.boundary(geom),
-                    shapely.boundary(others),
+                    outline,
+                    shapely.boundary(solid(others)),
                     grid_size=SHARED_GRID,  # the cut's new vertices are not
                 )  # in the neighbours yet
             )
@@ -520,8 +525,8 @@ class Partition:
             if len(loose):
                 shared[loose] = shapely.length(
                     shapely.intersection(
-                        shapely.boundary(geom),
-                        shapely.boundary(others[loose]),
+                        outline,
+                        shapely.boundary(solid(others[loose])),
                         grid_size=0.05,
                     )
                 )

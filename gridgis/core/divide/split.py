@@ -10,13 +10,14 @@ line fits, the block is cut along the edges of the buildings' Voronoi cells inst
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
 from shapely.geometry import MultiPoint, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from gridgis.core.divide.blocks import BuildingSet
+from gridgis.core.divide.blocks import SHARED_GRID, BuildingSet
 
 #: Free space a straight cut needs between two buildings (metres, both sides together).
 CLEARANCE = 2.0
@@ -24,6 +25,14 @@ CLEARANCE = 2.0
 CRUMB = 1.0
 #: Tolerance (m) the buildings' cells are simplified with.
 CELL_SIMPLIFY = 1.0
+#: Grid (m) the cells' vertices are rounded to where GEOS's diagram needs repair.
+CELL_GRID = 1e-6
+#: Width (m) below which a part's waist is a neck, not a passage: fifty times the
+#: millimetre grid polygons are written on. Two lobes of a part joined only by a neck
+#: (or at a point) are not one contiguous grid: written on that grid they can fall
+#: apart. (The project's topology tolerance, 0.5 m, would also forbid the narrow
+#: passages cells leave between buildings standing close, which are real.)
+NECK = 0.05
 
 
 @dataclass(frozen=True)
@@ -174,6 +183,14 @@ def cut_straight(
         if part.area <= CRUMB:
             return None
         parts.append(part)
+    # A line running along an edge of the block crosses it at points that need not
+    # be in ring order: then a part comes out with a spike along that edge. The
+    # parts' outlines exceed the block's by twice the cut exactly when they have
+    # none; otherwise GEOS cuts it.
+    cut = float(np.hypot(*(points[1] - points[0])))
+    excess = parts[0].length + parts[1].length - geom.length - 2 * cut
+    if abs(excess) > SHARED_GRID:
+        return _cut_overlay(geom, angle, position)
     return parts[0], parts[1]
 
 
@@ -371,6 +388,18 @@ class Cells:
         )
 
 
+def _merged(
+    diagram: np.ndarray, whose: np.ndarray, cell_pos: np.ndarray, n: int
+) -> np.ndarray:
+    """The diagram's cells merged per building (``whose``, sorted), one per building."""
+    bounds = np.flatnonzero(np.diff(whose)) + 1
+    cover = np.empty(n, dtype=object)
+    for w, c in zip(np.split(whose, bounds), np.split(cell_pos, bounds), strict=True):
+        if len(w):
+            cover[int(w[0])] = shapely.coverage_union_all(diagram[c])
+    return cover
+
+
 def building_cells(
     area: BaseGeometry, buildings: BuildingSet, members: np.ndarray
 ) -> Cells | None:
@@ -408,11 +437,17 @@ def building_cells(
     whose = owner[site_pos]
     order = np.argsort(whose, kind="stable")
     whose, cell_pos = whose[order], cell_pos[order]
-    bounds = np.flatnonzero(np.diff(whose)) + 1
-    cover = np.empty(len(members), dtype=object)
-    for w, c in zip(np.split(whose, bounds), np.split(cell_pos, bounds), strict=True):
-        if len(w):
-            cover[int(w[0])] = shapely.coverage_union_all(diagram[c])
+    try:
+        cover = _merged(diagram, whose, cell_pos, len(members))
+    except shapely.errors.GEOSException:
+        # Now and then GEOS's diagram has a cell folded on a vertex doubled a hair
+        # apart, and cannot be merged cell by cell. Every vertex rounded to
+        # CELL_GRID (the same vertex alike in every cell) and doubles dropped, the
+        # cells are valid again and still share their edges exactly.
+        diagram = shapely.remove_repeated_points(
+            shapely.set_precision(diagram, CELL_GRID, mode="pointwise"), 0.0
+        )
+        cover = _merged(diagram, whose, cell_pos, len(members))
     missing = np.asarray([c is None for c in cover])
     if missing.any():
         return None
@@ -457,6 +492,70 @@ def cut_cells(
     return (parts[1], parts[0]) if flip else parts
 
 
+def lobes(polygon: BaseGeometry, width: float = NECK) -> list[Polygon]:
+    """``polygon`` split where its waist is narrower than ``width``, largest first.
+
+    A polygon without such a neck comes back as it is (alone in the list). The lobes
+    cover ``polygon`` exactly: each lesser lobe is what the opening of the polygon
+    (shrunk by half the width and grown again) keeps of it, with the neck it hangs by.
+    """
+    if polygon.geom_type != "Polygon" or polygon.area <= CRUMB:
+        return [polygon]
+    opened = shapely.buffer(
+        shapely.buffer(polygon, -width / 2, join_style="mitre"),
+        width / 2,
+        join_style="mitre",
+    )
+    kept = sorted(
+        (p for p in shapely.get_parts(opened) if p.area > CRUMB),
+        key=lambda p: -p.area,
+    )
+    if len(kept) <= 1:
+        return [polygon]
+    rest = [
+        p
+        for p in shapely.get_parts(shapely.difference(polygon, kept[0]))
+        if p.geom_type == "Polygon" and p.area > 0
+    ]
+    lesser = []
+    for lobe in kept[1:]:
+        inside = lobe.representative_point()
+        lesser += [p for p in rest if p.intersects(inside) and p not in lesser]
+    if not lesser:
+        return [polygon]
+    main = shapely.difference(polygon, shapely.union_all(lesser))
+    if main.geom_type != "Polygon" or any(p.geom_type != "Polygon" for p in lesser):
+        return [polygon]
+    return [main, *lesser]
+
+
+def solid(geoms: BaseGeometry | np.ndarray) -> Any:
+    """Polygons without their tails and spikes of no width.
+
+    A cut whose line runs a hair inside a piece's outline leaves the other part a
+    tail along that stretch of outline, thinner than a millimetre, which
+    must not pass for boundary shared with the neighbour across the outline.
+    Snapped to the :data:`SHARED_GRID`, such tails collapse and go.
+    """
+    return shapely.set_precision(geoms, SHARED_GRID)
+
+
+def necked(polygon: BaseGeometry, width: float = NECK) -> bool:
+    """Whether ``polygon`` has lobes joined only by a neck narrower than ``width``."""
+    return len(lobes(polygon, width)) > 1
+
+
+def _move_lobes(give: Polygon, take: Polygon) -> tuple[Polygon, Polygon] | None:
+    """``give`` without its lesser lobes, which join ``take`` (``None``: no change)."""
+    found = lobes(give)
+    if len(found) <= 1:
+        return None
+    joined = shapely.union_all(np.asarray([take, *found[1:]], dtype=object))
+    if joined.geom_type != "Polygon":
+        return None
+    return found[0], joined
+
+
 def whole_parts(
     geom: BaseGeometry, region: BaseGeometry
 ) -> tuple[Polygon, Polygon] | None:
@@ -491,6 +590,17 @@ def whole_parts(
         if joined.geom_type != "Polygon":
             return None
         part_a = joined
+    # Lobes hanging by a neck (cells meeting at a corner) go to the other part,
+    # which they share a real edge with: neither part is joined through a point.
+    for _ in range(2):
+        moved = _move_lobes(main, part_a)
+        if moved is not None:
+            main, part_a = moved
+        moved = _move_lobes(part_a, main)
+        if moved is not None:
+            part_a, main = moved
+    if necked(part_a) or necked(main):
+        return None
     return part_a, main
 
 
