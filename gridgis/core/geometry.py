@@ -35,6 +35,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -142,22 +143,61 @@ def _self_touch(coords: np.ndarray) -> tuple[float, float]:
     return float(coords[0, 0]), float(coords[0, 1])
 
 
+def _valid(polygons: np.ndarray) -> np.ndarray:
+    """``shapely.is_valid`` of many shapes, on every core (GEOS runs without the GIL)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if workers < 2 or len(polygons) < _PARALLEL_FROM:
+        return np.asarray(shapely.is_valid(polygons), dtype=bool)
+    from concurrent.futures import ThreadPoolExecutor
+
+    chunks = np.array_split(polygons, workers)
+    with ThreadPoolExecutor(workers) as pool:
+        return np.concatenate(list(pool.map(shapely.is_valid, chunks))).astype(bool)
+
+
+#: From this many shapes on, validity is checked on several threads.
+_PARALLEL_FROM = 50_000
+
+
 def _suspects(polygons: np.ndarray) -> np.ndarray:
-    """Which polygons may have a defect (a quick, vectorised look at all of them)."""
-    rings, owner = shapely.get_rings(polygons, return_index=True)
-    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    """Which polygons may have a defect (a quick, vectorised look at all of them).
+
+    A polygon without holes that GEOS accepts has simple rings of at least four
+    points, so only its duplicate nodes remain to be looked for; polygons with holes
+    are all looked at one by one (a hole may touch the shell at a point, which GEOS
+    allows and QGIS does not).
+    """
+    coords, owner = shapely.get_coordinates(polygons, return_index=True)
     step = np.abs(np.diff(coords, axis=0))
-    same_ring = ring_of[1:] == ring_of[:-1]
-    dup = same_ring & (step[:, 0] <= QGIS_DUPLICATE) & (step[:, 1] <= QGIS_DUPLICATE)
-    bad_ring = np.zeros(len(rings), dtype=bool)
-    bad_ring[ring_of[1:][dup]] = True
-    bad_ring |= shapely.get_num_coordinates(rings) < 4
-    bad_ring |= ~shapely.is_simple(rings)
+    same = owner[1:] == owner[:-1]
+    dup = same & (step[:, 0] <= QGIS_DUPLICATE) & (step[:, 1] <= QGIS_DUPLICATE)
     suspect = np.zeros(len(polygons), dtype=bool)
-    suspect[owner[bad_ring]] = True
+    suspect[owner[1:][dup]] = True
     suspect |= shapely.get_num_interior_rings(polygons) > 0
-    suspect |= ~shapely.is_valid(polygons)
+    suspect |= ~_valid(polygons)
     return suspect
+
+
+def _suspect_shapes(arr: np.ndarray) -> np.ndarray:
+    """Positions in ``arr`` of the polygonal shapes that may have a defect."""
+    if len(arr) == 0:
+        return np.zeros(0, dtype=np.int64)
+    kinds = np.full(len(arr), -1)
+    present = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
+    kinds[present] = shapely.get_type_id(arr[present])
+    polygonal = np.flatnonzero((kinds == 3) | (kinds == 6))
+    if len(polygonal) == 0:
+        return polygonal
+    multi = kinds[polygonal] == 6
+    if multi.any():
+        parts, owner = shapely.get_parts(arr[polygonal], return_index=True)
+    else:
+        parts, owner = arr[polygonal], np.arange(len(polygonal))
+    suspect = np.zeros(len(polygonal), dtype=bool)
+    suspect[owner[_suspects(parts)]] = True
+    # Parts valid one by one can still overlap each other.
+    suspect[multi] |= ~shapely.is_valid(arr[polygonal][multi])
+    return polygonal[suspect]
 
 
 def qgis_defects(geoms: Sequence[shapely.Geometry] | np.ndarray) -> list[list[Defect]]:
@@ -170,35 +210,22 @@ def qgis_defects(geoms: Sequence[shapely.Geometry] | np.ndarray) -> list[list[De
     """
     arr = np.asarray(geoms, dtype=object)
     out: list[list[Defect]] = [[] for _ in range(len(arr))]
-    if len(arr) == 0:
-        return out
-    kinds = np.full(len(arr), -1)
-    present = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
-    kinds[present] = shapely.get_type_id(arr[present])
-    polygonal = np.flatnonzero((kinds == 3) | (kinds == 6))
-    if len(polygonal) == 0:
-        return out
-    multi = kinds[polygonal] == 6
-    if multi.any():
-        parts, owner = shapely.get_parts(arr[polygonal], return_index=True)
-    else:
-        parts, owner = arr[polygonal], np.arange(len(polygonal))
-    suspect = np.zeros(len(polygonal), dtype=bool)
-    suspect[owner[_suspects(parts)]] = True
-    # Parts valid one by one can still overlap each other.
-    suspect[multi] |= ~shapely.is_valid(arr[polygonal][multi])
-    for k in polygonal[suspect]:
-        geom = arr[k]
-        found: list[Defect] = []
-        for polygon in shapely.get_parts(geom):
-            found += _ring_defects(polygon)
-        if not shapely.is_valid(geom) and not any(
-            d.kind in ("ring-self-intersection", "ring-intersection") for d in found
-        ):
-            reason = shapely.is_valid_reason(geom)
-            found.append(Defect("geos", 0, _reason_point(reason, geom)))
-        out[k] = found
+    for k in _suspect_shapes(arr):
+        out[k] = _defects(arr[k])
     return out
+
+
+def _defects(geom: shapely.Geometry) -> list[Defect]:
+    """What QGIS's checker finds in one polygonal shape (see :func:`qgis_defects`)."""
+    found: list[Defect] = []
+    for polygon in shapely.get_parts(geom):
+        found += _ring_defects(polygon)
+    if not shapely.is_valid(geom) and not any(
+        d.kind in ("ring-self-intersection", "ring-intersection") for d in found
+    ):
+        reason = shapely.is_valid_reason(geom)
+        found.append(Defect("geos", 0, _reason_point(reason, geom)))
+    return found
 
 
 def _reason_point(reason: str, geom: shapely.Geometry) -> tuple[float, float]:
@@ -214,7 +241,11 @@ def _reason_point(reason: str, geom: shapely.Geometry) -> tuple[float, float]:
 
 def is_clean(geoms: Sequence[shapely.Geometry] | np.ndarray) -> np.ndarray:
     """Whether each shape is accepted by GEOS and by QGIS's checker."""
-    return np.array([not d for d in qgis_defects(geoms)], dtype=bool)
+    arr = np.asarray(geoms, dtype=object)
+    clean = np.ones(len(arr), dtype=bool)
+    for k in _suspect_shapes(arr):
+        clean[k] = not _defects(arr[k])
+    return clean
 
 
 def _node_shared(geoms: np.ndarray, tolerance: float) -> np.ndarray:
