@@ -501,11 +501,11 @@ def lobes(polygon: BaseGeometry, width: float = NECK) -> list[Polygon]:
     """
     if polygon.geom_type != "Polygon" or polygon.area <= CRUMB:
         return [polygon]
-    opened = shapely.buffer(
-        shapely.buffer(polygon, -width / 2, join_style="mitre"),
-        width / 2,
-        join_style="mitre",
-    )
+    shrunk = shapely.buffer(polygon, -width / 2, join_style="mitre")
+    if shapely.get_num_geometries(shrunk) <= 1:
+        # Shrunk in one piece (or none), it grows back in one: no neck.
+        return [polygon]
+    opened = shapely.buffer(shrunk, width / 2, join_style="mitre")
     kept = sorted(
         (p for p in shapely.get_parts(opened) if p.area > CRUMB),
         key=lambda p: -p.area,
@@ -545,9 +545,15 @@ def necked(polygon: BaseGeometry, width: float = NECK) -> bool:
     return len(lobes(polygon, width)) > 1
 
 
-def _move_lobes(give: Polygon, take: Polygon) -> tuple[Polygon, Polygon] | None:
-    """``give`` without its lesser lobes, which join ``take`` (``None``: no change)."""
-    found = lobes(give)
+def _move_lobes(
+    give: Polygon, take: Polygon, found: list[Polygon] | None = None
+) -> tuple[Polygon, Polygon] | None:
+    """``give`` without its lesser lobes, which join ``take`` (``None``: no change).
+
+    ``found``: ``lobes(give)`` when already known.
+    """
+    if found is None:
+        found = lobes(give)
     if len(found) <= 1:
         return None
     joined = shapely.union_all(np.asarray([take, *found[1:]], dtype=object))
@@ -592,14 +598,22 @@ def whole_parts(
         part_a = joined
     # Lobes hanging by a neck (cells meeting at a corner) go to the other part,
     # which they share a real edge with: neither part is joined through a point.
+    # The lobes of each polygon are found once (the same polygon, the same lobes).
+    known: dict[int, tuple[BaseGeometry, list[Polygon]]] = {}
+
+    def lobes_of(polygon: BaseGeometry) -> list[Polygon]:
+        if id(polygon) not in known:
+            known[id(polygon)] = (polygon, lobes(polygon))
+        return known[id(polygon)][1]
+
     for _ in range(2):
-        moved = _move_lobes(main, part_a)
+        moved = _move_lobes(main, part_a, lobes_of(main))
         if moved is not None:
             main, part_a = moved
-        moved = _move_lobes(part_a, main)
+        moved = _move_lobes(part_a, main, lobes_of(part_a))
         if moved is not None:
             part_a, main = moved
-    if necked(part_a) or necked(main):
+    if len(lobes_of(part_a)) > 1 or len(lobes_of(main)) > 1:
         return None
     return part_a, main
 
