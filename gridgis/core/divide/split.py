@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from shapely.geometry import MultiPoint, Polygon
+from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
 from gridgis.core.divide.blocks import SHARED_GRID, BuildingSet
@@ -391,12 +391,19 @@ class Cells:
 def _merged(
     diagram: np.ndarray, whose: np.ndarray, cell_pos: np.ndarray, n: int
 ) -> np.ndarray:
-    """The diagram's cells merged per building (``whose``, sorted), one per building."""
-    bounds = np.flatnonzero(np.diff(whose)) + 1
-    cover = np.empty(n, dtype=object)
-    for w, c in zip(np.split(whose, bounds), np.split(cell_pos, bounds), strict=True):
-        if len(w):
-            cover[int(w[0])] = shapely.coverage_union_all(diagram[c])
+    """The diagram's cells merged per building (``whose``, sorted), one per building.
+
+    ``None`` for a building without a cell. One call merges every building's cells:
+    a row per building, its cells in order, padded with ``None`` (ignored).
+    """
+    counts = np.bincount(whose, minlength=n)
+    if len(whose) == 0:
+        return np.full(n, None, dtype=object)
+    rank = np.arange(len(whose)) - (np.cumsum(counts) - counts)[whose]
+    rows = np.full((n, int(counts.max())), None, dtype=object)
+    rows[whose, rank] = diagram[cell_pos]
+    cover = np.asarray(shapely.coverage_union_all(rows, axis=1), dtype=object)
+    cover[counts == 0] = None
     return cover
 
 
@@ -423,17 +430,11 @@ def building_cells(
     if len(coords) < 3:
         return None
     envelope = shapely.envelope(area).buffer(50.0)
-    diagram = np.asarray(
-        list(
-            shapely.get_parts(
-                shapely.voronoi_polygons(MultiPoint(coords), extend_to=envelope)
-            )
-        ),
-        dtype=object,
+    sites = shapely.points(coords)
+    diagram = shapely.get_parts(
+        shapely.voronoi_polygons(shapely.multipoints(sites), extend_to=envelope)
     )
-    cell_pos, site_pos = shapely.STRtree(shapely.points(coords)).query(
-        diagram, predicate="contains"
-    )
+    cell_pos, site_pos = shapely.STRtree(sites).query(diagram, predicate="contains")
     whose = owner[site_pos]
     order = np.argsort(whose, kind="stable")
     whose, cell_pos = whose[order], cell_pos[order]
