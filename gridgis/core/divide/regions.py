@@ -551,10 +551,11 @@ class Partition:
             # Tails of no width (where a cut ran a hair inside an outline) are
             # not shared boundary: the outlines are measured without them.
             outline = shapely.boundary(solid(geom))
+            outlines = np.asarray([self.outline(q) for q in near], dtype=object)
             shared = shapely.length(
                 shapely.intersection(
                     outline,
-                    shapely.boundary(solid(others)),
+                    outlines,
                     grid_size=SHARED_GRID,  # the cut's new vertices are not
                 )  # in the neighbours yet
             )
@@ -567,7 +568,7 @@ class Partition:
                 shared[loose] = shapely.length(
                     shapely.intersection(
                         outline,
-                        shapely.boundary(solid(others[loose])),
+                        outlines[loose],
                         grid_size=0.05,
                     )
                 )
