@@ -227,6 +227,11 @@ class Partition:
     )
     #: Cuts along Voronoi cells still allowed in the current search (they are slow).
     _cell_budget: int = field(default=0, repr=False)
+    #: Per piece: its outline without tails (see :meth:`outline`), with the geometry
+    #: it was drawn from.
+    _outlines: dict[int, tuple[BaseGeometry, BaseGeometry]] = field(
+        default_factory=dict, repr=False
+    )
     #: Per piece: its buildings' axes (see :meth:`piece_angles`).
     _axes: dict[int, list[float]] = field(default_factory=dict, repr=False)
     #: Per piece and direction: the straight lines between its buildings.
@@ -339,12 +344,23 @@ class Partition:
         key = (min(i, j), max(i, j))
         if key not in self.lines:
             line = shapely.intersection(
-                shapely.boundary(solid(self.pieces[i].geom)),
-                shapely.boundary(solid(self.pieces[j].geom)),
-                grid_size=SHARED_GRID,
+                self.outline(i), self.outline(j), grid_size=SHARED_GRID
             )
             self.lines[key] = line_segments(line)
         return self.lines[key]
+
+    def outline(self, i: int) -> BaseGeometry:
+        """The boundary of piece ``i`` without tails of no width (see :func:`solid`).
+
+        Drawn once per piece, again only when its geometry changes (a neighbour's
+        cut adds vertices to it).
+        """
+        geom = self.pieces[i].geom
+        known = self._outlines.get(i)
+        if known is None or known[0] is not geom:
+            known = (geom, shapely.boundary(solid(geom)))
+            self._outlines[i] = known
+        return known[1]
 
     def _part(
         self, x: int, geom: BaseGeometry, members: np.ndarray, adj: dict[int, Edge]
@@ -408,17 +424,42 @@ class Partition:
             cache[key] = self._cut_cells_now(x, side_a)
         return cache[key]
 
+    def _cells_split(
+        self, x: int, side_a: np.ndarray
+    ) -> tuple[tuple[BaseGeometry, BaseGeometry], np.ndarray] | None:
+        """The geometry of a cut along the cells and which buildings side A holds.
+
+        Buildings go with the part holding them (the cut may have moved a few).
+        """
+        cache = self._split_cache.setdefault(x, {})
+        key = ("cell geometry", side_a.tobytes())
+        if key not in cache:
+            piece = self.pieces[x]
+            found = None
+            cut = cut_cells(piece.geom, self.cells(x), side_a)
+            if cut is not None:
+                shapely.prepare(cut[0])
+                held = shapely.contains(cut[0], self.buildings.points[piece.members])
+                if held.any() and not held.all():
+                    found = (cut, held)
+            cache[key] = found  # type: ignore[assignment]
+        return cache[key]  # type: ignore[return-value]
+
+    def _cells_households(self, x: int, side_a: np.ndarray) -> int | None:
+        """Households side A of a cut along the cells holds (``None``: no cut)."""
+        split = self._cells_split(x, side_a)
+        if split is None:
+            return None
+        members = self.pieces[x].members[split[1]]
+        return int(self.buildings.households[members].sum())
+
     def _cut_cells_now(self, x: int, side_a: np.ndarray) -> tuple[_Part, _Part] | None:
         piece = self.pieces[x]
-        cut = cut_cells(piece.geom, self.cells(x), side_a)
-        if cut is None:
+        split = self._cells_split(x, side_a)
+        if split is None:
             return None
+        cut, side_a = split
         parts = []
-        # Buildings go with the part holding them (the cut may have moved a few).
-        shapely.prepare(cut[0])
-        side_a = shapely.contains(cut[0], self.buildings.points[piece.members])
-        if side_a.all() or not side_a.any():
-            return None
         sides = self._adjacent_sampled(x, cut[0])
         for geom, mask, adj in zip(cut, (side_a, ~side_a), sides, strict=True):
             part = self._part(x, geom, piece.members[mask], adj)
@@ -510,10 +551,11 @@ class Partition:
             # Tails of no width (where a cut ran a hair inside an outline) are
             # not shared boundary: the outlines are measured without them.
             outline = shapely.boundary(solid(geom))
+            outlines = np.asarray([self.outline(q) for q in near], dtype=object)
             shared = shapely.length(
                 shapely.intersection(
                     outline,
-                    shapely.boundary(solid(others)),
+                    outlines,
                     grid_size=SHARED_GRID,  # the cut's new vertices are not
                 )  # in the neighbours yet
             )
@@ -526,7 +568,7 @@ class Partition:
                 shared[loose] = shapely.length(
                     shapely.intersection(
                         outline,
-                        shapely.boundary(solid(others[loose])),
+                        outlines[loose],
                         grid_size=0.05,
                     )
                 )
@@ -780,6 +822,10 @@ class Partition:
                     continue
                 tried.add(mask.tobytes())
                 tries -= 1
+                # Households first: what they rule out needs no shape measured.
+                held = self._cells_households(x, mask)
+                if held is None or not window[0] <= held <= window[1]:
+                    continue
                 cut = self._cut_cells(x, mask)
                 if cut is None:
                     continue
@@ -923,6 +969,9 @@ class Partition:
                         mask = np.zeros(len(order), dtype=bool)
                         mask[order[: i + 1]] = True
                         if any(len(r) and mask[r].all() for r in reach):
+                            continue
+                        held = self._cells_households(h, mask)
+                        if held is None or not window[0] <= have + held <= window[1]:
                             continue
                         cut = self._cut_cells(h, mask)
                         if cut is None:

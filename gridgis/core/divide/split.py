@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from shapely.geometry import MultiPoint, Polygon
+from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
 from gridgis.core.divide.blocks import SHARED_GRID, BuildingSet
@@ -391,12 +391,19 @@ class Cells:
 def _merged(
     diagram: np.ndarray, whose: np.ndarray, cell_pos: np.ndarray, n: int
 ) -> np.ndarray:
-    """The diagram's cells merged per building (``whose``, sorted), one per building."""
-    bounds = np.flatnonzero(np.diff(whose)) + 1
-    cover = np.empty(n, dtype=object)
-    for w, c in zip(np.split(whose, bounds), np.split(cell_pos, bounds), strict=True):
-        if len(w):
-            cover[int(w[0])] = shapely.coverage_union_all(diagram[c])
+    """The diagram's cells merged per building (``whose``, sorted), one per building.
+
+    ``None`` for a building without a cell. One call merges every building's cells:
+    a row per building, its cells in order, padded with ``None`` (ignored).
+    """
+    counts = np.bincount(whose, minlength=n)
+    if len(whose) == 0:
+        return np.full(n, None, dtype=object)
+    rank = np.arange(len(whose)) - (np.cumsum(counts) - counts)[whose]
+    rows = np.full((n, int(counts.max())), None, dtype=object)
+    rows[whose, rank] = diagram[cell_pos]
+    cover = np.asarray(shapely.coverage_union_all(rows, axis=1), dtype=object)
+    cover[counts == 0] = None
     return cover
 
 
@@ -423,17 +430,11 @@ def building_cells(
     if len(coords) < 3:
         return None
     envelope = shapely.envelope(area).buffer(50.0)
-    diagram = np.asarray(
-        list(
-            shapely.get_parts(
-                shapely.voronoi_polygons(MultiPoint(coords), extend_to=envelope)
-            )
-        ),
-        dtype=object,
+    sites = shapely.points(coords)
+    diagram = shapely.get_parts(
+        shapely.voronoi_polygons(shapely.multipoints(sites), extend_to=envelope)
     )
-    cell_pos, site_pos = shapely.STRtree(shapely.points(coords)).query(
-        diagram, predicate="contains"
-    )
+    cell_pos, site_pos = shapely.STRtree(sites).query(diagram, predicate="contains")
     whose = owner[site_pos]
     order = np.argsort(whose, kind="stable")
     whose, cell_pos = whose[order], cell_pos[order]
@@ -501,11 +502,11 @@ def lobes(polygon: BaseGeometry, width: float = NECK) -> list[Polygon]:
     """
     if polygon.geom_type != "Polygon" or polygon.area <= CRUMB:
         return [polygon]
-    opened = shapely.buffer(
-        shapely.buffer(polygon, -width / 2, join_style="mitre"),
-        width / 2,
-        join_style="mitre",
-    )
+    shrunk = shapely.buffer(polygon, -width / 2, join_style="mitre")
+    if shapely.get_num_geometries(shrunk) <= 1:
+        # Shrunk in one piece (or none), it grows back in one: no neck.
+        return [polygon]
+    opened = shapely.buffer(shrunk, width / 2, join_style="mitre")
     kept = sorted(
         (p for p in shapely.get_parts(opened) if p.area > CRUMB),
         key=lambda p: -p.area,
@@ -545,9 +546,15 @@ def necked(polygon: BaseGeometry, width: float = NECK) -> bool:
     return len(lobes(polygon, width)) > 1
 
 
-def _move_lobes(give: Polygon, take: Polygon) -> tuple[Polygon, Polygon] | None:
-    """``give`` without its lesser lobes, which join ``take`` (``None``: no change)."""
-    found = lobes(give)
+def _move_lobes(
+    give: Polygon, take: Polygon, found: list[Polygon] | None = None
+) -> tuple[Polygon, Polygon] | None:
+    """``give`` without its lesser lobes, which join ``take`` (``None``: no change).
+
+    ``found``: ``lobes(give)`` when already known.
+    """
+    if found is None:
+        found = lobes(give)
     if len(found) <= 1:
         return None
     joined = shapely.union_all(np.asarray([take, *found[1:]], dtype=object))
@@ -592,14 +599,22 @@ def whole_parts(
         part_a = joined
     # Lobes hanging by a neck (cells meeting at a corner) go to the other part,
     # which they share a real edge with: neither part is joined through a point.
+    # The lobes of each polygon are found once (the same polygon, the same lobes).
+    known: dict[int, tuple[BaseGeometry, list[Polygon]]] = {}
+
+    def lobes_of(polygon: BaseGeometry) -> list[Polygon]:
+        if id(polygon) not in known:
+            known[id(polygon)] = (polygon, lobes(polygon))
+        return known[id(polygon)][1]
+
     for _ in range(2):
-        moved = _move_lobes(main, part_a)
+        moved = _move_lobes(main, part_a, lobes_of(main))
         if moved is not None:
             main, part_a = moved
-        moved = _move_lobes(part_a, main)
+        moved = _move_lobes(part_a, main, lobes_of(part_a))
         if moved is not None:
             part_a, main = moved
-    if necked(part_a) or necked(main):
+    if len(lobes_of(part_a)) > 1 or len(lobes_of(main)) > 1:
         return None
     return part_a, main
 
