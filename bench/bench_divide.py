@@ -570,6 +570,16 @@ def scaling(lines):
 QUICK = os.environ.get("BENCH_DIVIDE_QUICK") == "1"
 
 
+def engine_sections(lines, band):
+    """The full engine's sections: demo district, 3,000 buildings, real, scaling."""
+    district = whole_district(lines)
+    big = big_community(lines, band)
+    print("real communities", flush=True)
+    real = real_communities(lines, band)
+    print("scaling", flush=True)
+    return district, big, real, scaling(lines)
+
+
 def quick(lines, band):
     """The full-engine sections again; the demo's max-p sections kept as they were."""
     old = REPORT.read_text(encoding="utf-8") if REPORT.exists() else ""
@@ -588,12 +598,7 @@ def quick(lines, band):
         if line.startswith(("- Road blocks:", "- Parcels:"))
     ]
     load_start = os.getloadavg()[0]
-    district = whole_district(lines)
-    big = big_community(lines, band)
-    print("real communities", flush=True)
-    real = real_communities(lines, band)
-    print("scaling", flush=True)
-    scaled = scaling(lines)
+    district, big, real, scaled = engine_sections(lines, band)
     lines[2] = lines[2].replace(
         " on ",
         f" (quick mode; {os.cpu_count()} cores shared with other work: load average "
@@ -677,12 +682,7 @@ def main():
         "households",
         lines,
     )
-    district = whole_district(lines)
-    big = big_community(lines, band)
-    print("real communities", flush=True)
-    real = real_communities(lines, band)
-    print("scaling", flush=True)
-    scaled = scaling(lines)
+    district, big, real, scaled = engine_sections(lines, band)
     summary = [
         "## Summary",
         "",
